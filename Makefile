@@ -1,0 +1,40 @@
+# The two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Throwaway values so that `check --deploy` can load the production settings.
+PROD_ENV := DJANGO_SETTINGS_MODULE=config.settings.prod ALLOWED_HOSTS=commune-engagee.example \
+	SECRET_KEY=verification-seulement-$$(printf 'x%.0s' {1..60})
+
+.PHONY: install run test quality format clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+quality: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PROD_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+
+test: quality
+	$(VENV)/bin/pytest
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CommuneConfig(AppConfig):
+    name = "commune"
+    verbose_name = "Communes"

@@ -1,0 +1,269 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from .enums import NatureEPCI, Role, StatutDemande, StatutRapport
+
+CODE_INSEE_REGEX = r"^([0-9]{2}|2A|2B)[0-9]{3}$"
+SIREN_REGEX = r"^[0-9]{9}$"
+SIRET_REGEX = r"^[0-9]{14}$"
+
+valider_code_insee = RegexValidator(
+    CODE_INSEE_REGEX, "Un code INSEE compte 5 caractères : 2 chiffres (ou 2A/2B) puis 3 chiffres."
+)
+valider_siren = RegexValidator(SIREN_REGEX, "Un SIREN compte exactement 9 chiffres.")
+valider_siret = RegexValidator(SIRET_REGEX, "Un SIRET compte exactement 14 chiffres.")
+
+
+class Region(models.Model):
+    code = models.CharField("code INSEE", max_length=2, unique=True)
+    nom = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = "région"
+        ordering = ["nom"]
+
+    def __str__(self):
+        return self.nom
+
+
+class Departement(models.Model):
+    code = models.CharField("code INSEE", max_length=3, unique=True)
+    nom = models.CharField(max_length=100)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
+
+    class Meta:
+        verbose_name = "département"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.nom} ({self.code})"
+
+
+class EPCI(models.Model):
+    siren = models.CharField("SIREN", max_length=9, unique=True, validators=[valider_siren])
+    nom = models.CharField(max_length=200)
+    nature = models.CharField(max_length=5, choices=NatureEPCI.choices)
+
+    class Meta:
+        verbose_name = "EPCI"
+        verbose_name_plural = "EPCI"
+        ordering = ["nom"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(siren__regex=SIREN_REGEX), name="commune_epci_siren_shape"
+            ),
+        ]
+
+    def __str__(self):
+        return self.nom
+
+
+class CommuneQuerySet(models.QuerySet):
+    def signataires(self, referentiel):
+        return self.filter(signatures__referentiel=referentiel)
+
+    def avec_geographie(self):
+        return self.select_related("departement__region", "epci")
+
+
+class Commune(models.Model):
+    code_insee = models.CharField(
+        "code INSEE", max_length=5, unique=True, validators=[valider_code_insee]
+    )
+    nom = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="communes")
+    population = models.PositiveIntegerField("population municipale", null=True, blank=True)
+    epci = models.ForeignKey(
+        EPCI, on_delete=models.SET_NULL, null=True, blank=True, related_name="communes"
+    )
+    siret_mairie = models.CharField(
+        "SIRET de la mairie",
+        max_length=14,
+        blank=True,
+        validators=[valider_siret],
+        help_text="Sert à rattacher les marchés publics dont la mairie est l'acheteur.",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("mise à jour le", auto_now=True)
+
+    history = HistoricalRecords()
+    objects = CommuneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["nom", "code_insee"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code_insee__regex=CODE_INSEE_REGEX),
+                name="commune_commune_code_insee_shape",
+            ),
+            models.CheckConstraint(
+                condition=Q(siret_mairie="") | Q(siret_mairie__regex=SIRET_REGEX),
+                name="commune_commune_siret_mairie_shape",
+            ),
+        ]
+        indexes = [models.Index(fields=["siret_mairie"], name="commune_siret_mairie_idx")]
+
+    def __str__(self):
+        return f"{self.nom} ({self.code_insee})"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.nom)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("commune:scorecard", args=[self.code_insee])
+
+
+class MembreCommune(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membres_commune"
+    )
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="membres")
+    role = models.CharField("rôle", max_length=10, choices=Role.choices, default=Role.LECTEUR)
+    created_at = models.DateTimeField("depuis le", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "membre d'une commune"
+        verbose_name_plural = "membres des communes"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "commune"], name="commune_membre_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.commune} ({self.get_role_display()})"
+
+
+class InvitationCommune(models.Model):
+    """An invitation sent by a commune admin; the link carries a signed, expiring token."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("adresse e-mail")
+    role = models.CharField("rôle", max_length=10, choices=Role.choices, default=Role.EDITEUR)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("envoyée le", auto_now_add=True)
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "invitation à une commune"
+        verbose_name_plural = "invitations aux communes"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} → {self.commune}"
+
+
+class DemandeAdhesion(models.Model):
+    """A person without a commune asks to join one; platform staff decide."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demandes_commune"
+    )
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="demandes")
+    message = models.TextField(blank=True)
+    statut = models.CharField(
+        max_length=12, choices=StatutDemande.choices, default=StatutDemande.EN_ATTENTE
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="décidée par",
+    )
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    created_at = models.DateTimeField("reçue le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "demande d'adhésion à une commune"
+        verbose_name_plural = "demandes d'adhésion aux communes"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "commune"],
+                condition=Q(statut=StatutDemande.EN_ATTENTE),
+                name="commune_demande_une_seule_en_attente",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.commune} ({self.statut})"
+
+
+class EluReferent(models.Model):
+    """The elected official in charge of ESS/IAE (guide action 2.1): public by nature."""
+
+    commune = models.OneToOneField(Commune, on_delete=models.CASCADE, related_name="elu_referent")
+    nom = models.CharField("nom et prénom", max_length=200)
+    mandat = models.CharField(
+        max_length=200, help_text="Par exemple : adjointe à l'économie sociale et solidaire."
+    )
+    depuis = models.DateField("référent depuis le", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "élu référent ESS/IAE"
+        verbose_name_plural = "élus référents ESS/IAE"
+
+    def __str__(self):
+        return f"{self.nom} ({self.commune})"
+
+
+class Rapport(models.Model):
+    """A PDF progress report, built by a Celery worker."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="rapports")
+    referentiel = models.ForeignKey(
+        "axes.Referentiel", on_delete=models.PROTECT, related_name="rapports"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="demandé par",
+    )
+    statut = models.CharField(
+        max_length=12, choices=StatutRapport.choices, default=StatutRapport.EN_ATTENTE
+    )
+    created_at = models.DateTimeField("demandé le", auto_now_add=True)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    fichier = models.FileField(upload_to="rapports/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    taille = models.PositiveBigIntegerField("taille (octets)", null=True, blank=True)
+    pages = models.PositiveIntegerField("nombre de pages", null=True, blank=True)
+    tentatives = models.PositiveSmallIntegerField(default=0)
+    erreur = models.TextField("message d'erreur", blank=True)
+    publie = models.BooleanField("publié", default=False)
+    published_at = models.DateTimeField("publié le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["commune", "-created_at"], name="commune_rapport_recent_idx"),
+            models.Index(fields=["statut", "started_at"], name="commune_rapport_statut_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(publie=True) | Q(statut=StatutRapport.PRET),
+                name="commune_rapport_publie_si_pret",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Rapport {self.commune} du {self.created_at:%d/%m/%Y}"

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "commune"
+
+urlpatterns = [
+    path("communes/", views.CommuneListView.as_view(), name="liste"),
+    path("communes/<str:code_insee>/", views.scorecard, name="scorecard"),
+    path("methodologie/", views.methodologie, name="methodologie"),
+    path("healthz", views.healthz, name="healthz"),
+]

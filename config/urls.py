@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from commune.views import accueil
+
+admin.site.site_header = "Commune engagée — administration"
+admin.site.site_title = "Commune engagée"
+admin.site.index_title = "Administration de la plateforme"
+
+urlpatterns = [
+    path("", accueil, name="accueil"),
+    path("", include("commune.urls")),
+    path("", include("comptes.urls")),
+    path("structures/", include("structures.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MarchesConfig(AppConfig):
+    name = "marches"
+    verbose_name = "Marchés publics et clauses sociales"

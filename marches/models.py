@@ -1,0 +1,222 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from commune.models import SIRET_REGEX, valider_siret
+
+from .enums import (
+    BaseLegale,
+    FormePrix,
+    Nature,
+    Procedure,
+    TypeCodeLieu,
+    TypeIdentifiant,
+)
+
+CPV_REGEX = r"^[0-9]{8}(-[0-9])?$"
+valider_cpv = RegexValidator(
+    CPV_REGEX, "Un code CPV compte 8 chiffres, éventuellement suivis d'un tiret et d'un chiffre."
+)
+
+# Share of a year's notified contracts that should carry at least one social
+# consideration (Plan national pour des achats durables 2022-2025).
+CIBLE_PNAD_CONSIDERATION_SOCIALE = 30
+
+
+class MarcheQuerySet(models.QuerySet):
+    def avec_consideration_sociale(self):
+        return self.filter(Q(clause_sociale=True) | Q(critere_social=True) | Q(marche_reserve=True))
+
+    def de_la_commune(self, commune):
+        return self.filter(commune=commune)
+
+
+class Marche(models.Model):
+    """A public contract, in the vocabulary of the DECP v2."""
+
+    id_decp = models.CharField("identifiant DECP", max_length=64)
+    acheteur_siret = models.CharField(
+        "SIRET de l'acheteur", max_length=14, validators=[valider_siret]
+    )
+    commune = models.ForeignKey(
+        "commune.Commune",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="marches",
+    )
+    epci = models.ForeignKey(
+        "commune.EPCI", on_delete=models.SET_NULL, null=True, blank=True, related_name="marches"
+    )
+    objet = models.TextField()
+    code_cpv = models.CharField("code CPV", max_length=10, validators=[valider_cpv])
+    procedure = models.CharField("procédure", max_length=80, choices=Procedure.choices)
+    nature = models.CharField(max_length=40, choices=Nature.choices, default=Nature.MARCHE)
+    montant = models.DecimalField(
+        "montant (€ HT)", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    date_notification = models.DateField("date de notification")
+    date_publication = models.DateField("date de publication des données", null=True, blank=True)
+    duree_mois = models.PositiveSmallIntegerField(
+        "durée (mois)", validators=[MinValueValidator(1), MaxValueValidator(999)]
+    )
+    forme_prix = models.CharField(
+        "forme du prix", max_length=12, choices=FormePrix.choices, blank=True
+    )
+    lieu_code = models.CharField("lieu d'exécution (code)", max_length=10, blank=True)
+    lieu_type_code = models.CharField(
+        "lieu d'exécution (type de code)", max_length=25, choices=TypeCodeLieu.choices, blank=True
+    )
+    # The four DECP values of considerationsSociales, kept as flags so that
+    # "at least one social consideration" is a plain indexed filter.
+    clause_sociale = models.BooleanField(default=False)
+    critere_social = models.BooleanField("critère social", default=False)
+    marche_reserve = models.BooleanField("marché réservé", default=False)
+    clause_environnementale = models.BooleanField(default=False)
+    critere_environnemental = models.BooleanField("critère environnemental", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = MarcheQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "marché public"
+        verbose_name_plural = "marchés publics"
+        ordering = ["-date_notification", "id_decp"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["acheteur_siret", "id_decp"], name="marches_marche_unique_decp"
+            ),
+            models.CheckConstraint(
+                condition=Q(acheteur_siret__regex=SIRET_REGEX),
+                name="marches_marche_acheteur_siret_shape",
+            ),
+            models.CheckConstraint(
+                condition=Q(code_cpv__regex=CPV_REGEX), name="marches_marche_cpv_shape"
+            ),
+            models.CheckConstraint(condition=Q(montant__gte=0), name="marches_marche_montant"),
+            models.CheckConstraint(condition=Q(duree_mois__gte=1), name="marches_marche_duree"),
+        ]
+        indexes = [
+            models.Index(fields=["commune", "date_notification"], name="marches_commune_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.id_decp} — {self.objet[:60]}"
+
+    @property
+    def a_consideration_sociale(self):
+        return self.clause_sociale or self.critere_social or self.marche_reserve
+
+    @property
+    def considerations_sociales(self):
+        """The DECP values, as a list, for display and export."""
+        valeurs = [
+            label
+            for flag, label in (
+                (self.clause_sociale, "Clause sociale"),
+                (self.critere_social, "Critère social"),
+                (self.marche_reserve, "Marché réservé"),
+            )
+            if flag
+        ]
+        return valeurs or ["Pas de considération sociale"]
+
+
+class Titulaire(models.Model):
+    marche = models.ForeignKey(Marche, on_delete=models.CASCADE, related_name="titulaires")
+    type_identifiant = models.CharField(
+        "type d'identifiant",
+        max_length=10,
+        choices=TypeIdentifiant.choices,
+        default=TypeIdentifiant.SIRET,
+    )
+    identifiant = models.CharField(max_length=30)
+    denomination = models.CharField("dénomination", max_length=200, blank=True)
+    structure = models.ForeignKey(
+        "structures.Structure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="marches_tenus",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["marche", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["marche", "type_identifiant", "identifiant"],
+                name="marches_titulaire_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(type_identifiant="SIRET") | Q(identifiant__regex=SIRET_REGEX),
+                name="marches_titulaire_siret_shape",
+            ),
+        ]
+
+    def __str__(self):
+        return self.denomination or f"{self.type_identifiant} {self.identifiant}"
+
+
+class ClauseSociale(models.Model):
+    marche = models.ForeignKey(Marche, on_delete=models.CASCADE, related_name="clauses")
+    base_legale = models.CharField("base légale", max_length=10, choices=BaseLegale.choices)
+    heures_prevues = models.PositiveIntegerField(
+        "heures d'insertion prévues", null=True, blank=True
+    )
+    facilitateur_nom = models.CharField("facilitateur (nom)", max_length=200, blank=True)
+    facilitateur_organisation = models.CharField(
+        "facilitateur (organisation)", max_length=200, blank=True
+    )
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "clause sociale"
+        verbose_name_plural = "clauses sociales"
+        ordering = ["marche", "pk"]
+
+    def __str__(self):
+        return f"{self.get_base_legale_display()} — {self.marche.id_decp}"
+
+
+class SuiviHeures(models.Model):
+    """Hours of insertion actually done under a clause, for one period."""
+
+    clause = models.ForeignKey(ClauseSociale, on_delete=models.CASCADE, related_name="suivis")
+    periode_debut = models.DateField("début de période")
+    periode_fin = models.DateField("fin de période")
+    heures_realisees = models.DecimalField(
+        "heures réalisées", max_digits=9, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    personnes_embauchees = models.PositiveIntegerField("personnes embauchées", default=0)
+    contrats_signes = models.PositiveIntegerField("contrats de travail signés", default=0)
+    saisi_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "suivi des heures"
+        verbose_name_plural = "suivis des heures"
+        ordering = ["clause", "periode_debut"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(periode_fin__gte=F("periode_debut")),
+                name="marches_suivi_periode_ordonnee",
+            ),
+            models.CheckConstraint(
+                condition=Q(heures_realisees__gte=0), name="marches_suivi_heures_positives"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.clause} : {self.heures_realisees} h"

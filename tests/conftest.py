@@ -1,0 +1,30 @@
+import os
+
+import pytest
+from django.db import connection
+
+
+def pytest_configure(config):
+    # In CI the suite must run on the real services: a missing PostgreSQL is a
+    # failure, never a silent fallback to SQLite.
+    if os.environ.get("CI") == "true" and not os.environ.get("DATABASE_URL", "").startswith(
+        ("postgres://", "postgresql://")
+    ):
+        raise pytest.UsageError("CI=true : DATABASE_URL doit pointer vers PostgreSQL.")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def guide(db):
+    from axes.models import Referentiel
+
+    return Referentiel.objects.guide()
+
+
+@pytest.fixture
+def on_postgresql():
+    return connection.vendor == "postgresql"
