@@ -44,7 +44,9 @@ class Referentiel(models.Model):
 
 
 class Axe(models.Model):
-    referentiel = models.ForeignKey(Referentiel, on_delete=models.CASCADE, related_name="axes")
+    referentiel = models.ForeignKey(
+        Referentiel, on_delete=models.CASCADE, related_name="axes", verbose_name="référentiel"
+    )
     numero = models.PositiveSmallIntegerField("numéro")
     titre = models.CharField(max_length=200)
     resume = models.TextField("résumé", blank=True)
@@ -63,7 +65,11 @@ class Action(models.Model):
     # The referential is repeated here so the database can hold the code unique
     # within it; save() keeps it equal to the axis's.
     referentiel = models.ForeignKey(
-        Referentiel, on_delete=models.CASCADE, related_name="actions", editable=False
+        Referentiel,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        editable=False,
+        verbose_name="référentiel",
     )
     axe = models.ForeignKey(Axe, on_delete=models.CASCADE, related_name="actions")
     code = models.CharField(max_length=10, help_text="Par exemple 1.2 : axe 1, action 2.")
@@ -103,7 +109,10 @@ class Signature(models.Model):
         "commune.Commune", on_delete=models.CASCADE, related_name="signatures"
     )
     referentiel = models.ForeignKey(
-        Referentiel, on_delete=models.PROTECT, related_name="signatures"
+        Referentiel,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        verbose_name="référentiel",
     )
     date_signature = models.DateField("signé le")
     deliberation_numero = models.CharField("numéro de la délibération", max_length=50, blank=True)
@@ -112,9 +121,14 @@ class Signature(models.Model):
         "délibération (PDF)", upload_to="deliberations/", blank=True
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="créé par",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     history = HistoricalRecords()
 
@@ -169,7 +183,7 @@ class Engagement(models.Model):
     justification = models.TextField(
         blank=True, help_text="Obligatoire quand l'action est « non concerné »."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
     history = HistoricalRecords()
@@ -231,9 +245,14 @@ class Preuve(models.Model):
         default=True, help_text="Une preuve non publique n'est visible que des membres."
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="créé par",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     history = HistoricalRecords()
 
@@ -243,6 +262,8 @@ class Preuve(models.Model):
             models.CheckConstraint(
                 condition=(Q(url="") & ~Q(fichier="")) | (~Q(url="") & Q(fichier="")),
                 name="axes_preuve_lien_ou_fichier",
+                violation_error_message="Une preuve est soit un lien, soit un fichier : "
+                "renseignez l'un des deux, pas les deux.",
             ),
         ]
 
@@ -273,7 +294,9 @@ class ScoreSnapshot(models.Model):
     commune = models.ForeignKey(
         "commune.Commune", on_delete=models.CASCADE, related_name="snapshots"
     )
-    referentiel = models.ForeignKey(Referentiel, on_delete=models.CASCADE, related_name="snapshots")
+    referentiel = models.ForeignKey(
+        Referentiel, on_delete=models.CASCADE, related_name="snapshots", verbose_name="référentiel"
+    )
     date = models.DateField()
     avancement = models.DecimalField(max_digits=6, decimal_places=3)
     taux_engagement = models.DecimalField("taux d'engagement", max_digits=6, decimal_places=3)

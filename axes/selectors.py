@@ -33,7 +33,9 @@ def entrees(actions, engagements):
     for action in actions:
         engagement = engagements.get(action.pk)
         if engagement is None:
-            resultat.append(ActionInput(axe=action.axe.numero, code=action.code, poids=action.poids))
+            resultat.append(
+                ActionInput(axe=action.axe.numero, code=action.code, poids=action.poids)
+            )
         else:
             resultat.append(
                 ActionInput(

@@ -149,7 +149,11 @@ class InvitationCommune(models.Model):
     email = models.EmailField("adresse e-mail")
     role = models.CharField("rôle", max_length=10, choices=Role.choices, default=Role.EDITEUR)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="invitée par",
     )
     created_at = models.DateTimeField("envoyée le", auto_now_add=True)
     accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
@@ -210,7 +214,7 @@ class EluReferent(models.Model):
         max_length=200, help_text="Par exemple : adjointe à l'économie sociale et solidaire."
     )
     depuis = models.DateField("référent depuis le", null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
     history = HistoricalRecords()
 
@@ -227,7 +231,10 @@ class Rapport(models.Model):
 
     commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="rapports")
     referentiel = models.ForeignKey(
-        "axes.Referentiel", on_delete=models.PROTECT, related_name="rapports"
+        "axes.Referentiel",
+        on_delete=models.PROTECT,
+        related_name="rapports",
+        verbose_name="référentiel",
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -76,8 +76,8 @@ class Marche(models.Model):
     marche_reserve = models.BooleanField("marché réservé", default=False)
     clause_environnementale = models.BooleanField(default=False)
     critere_environnemental = models.BooleanField("critère environnemental", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
     history = HistoricalRecords()
     objects = MarcheQuerySet.as_manager()
@@ -198,9 +198,14 @@ class SuiviHeures(models.Model):
     personnes_embauchees = models.PositiveIntegerField("personnes embauchées", default=0)
     contrats_signes = models.PositiveIntegerField("contrats de travail signés", default=0)
     saisi_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="saisi par",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     history = HistoricalRecords()
 

@@ -82,6 +82,7 @@ class Reseau(models.Model):
 
     class Meta:
         verbose_name = "réseau"
+        verbose_name_plural = "réseaux"
         ordering = ["nom"]
 
     def __str__(self):
@@ -187,7 +188,7 @@ class Structure(models.Model):
 
     verifiee = models.BooleanField("vérifiée", default=False)
     publiee = models.BooleanField("publiée", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("mise à jour le", auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[secteurs, types_prestation, reseaux])
@@ -255,9 +256,10 @@ class DemandeRattachement(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name="décidée par",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:
         verbose_name = "demande de rattachement"
@@ -280,9 +282,13 @@ class InvitationStructure(models.Model):
     email = models.EmailField("adresse e-mail")
     est_admin = models.BooleanField("administrateur", default=False)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="invitée par",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -315,9 +321,14 @@ class Soutien(models.Model):
     )
     description = models.TextField(blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="créé par",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     history = HistoricalRecords()
 

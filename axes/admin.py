@@ -1,0 +1,172 @@
+from django.contrib import admin
+from django.db import models
+from simple_history.admin import SimpleHistoryAdmin
+
+from .enums import TypeReferentiel
+from .models import (
+    Action,
+    Axe,
+    Engagement,
+    Jalon,
+    Preuve,
+    Referentiel,
+    ScoreSnapshot,
+    Signature,
+)
+
+# Django 6 will assume https for a link typed without a scheme; do it already.
+URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def libelle_action(action):
+    # Both referentials number their actions 1.1, 1.2…: a select must tell them apart.
+    return f"{action.referentiel.get_type_display()} — {action}"
+
+
+class AxeInline(admin.TabularInline):
+    model = Axe
+    extra = 0
+    fields = ["numero", "titre", "resume"]
+    show_change_link = True
+
+
+@admin.register(Referentiel)
+class ReferentielAdmin(admin.ModelAdmin):
+    list_display = ["titre", "code", "version", "type", "actif"]
+    list_filter = ["type", "actif"]
+    search_fields = ["titre", "code"]
+    inlines = [AxeInline]
+
+
+class ActionInline(admin.TabularInline):
+    model = Action
+    extra = 0
+    fields = ["code", "titre", "poids", "ordre"]
+    show_change_link = True
+
+
+@admin.register(Axe)
+class AxeAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "referentiel"]
+    list_filter = ["referentiel"]
+    list_select_related = ["referentiel"]
+    search_fields = ["titre"]
+    inlines = [ActionInline]
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["code", "titre", "axe", "referentiel", "poids", "ordre"]
+    list_filter = ["referentiel", "axe"]
+    list_select_related = ["axe", "referentiel"]
+    search_fields = ["code", "titre"]
+    # The referential follows the axis (Action.save); shown, never typed.
+    readonly_fields = ["referentiel"]
+    filter_horizontal = ["correspondances"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "axe":
+            field.queryset = field.queryset.select_related("referentiel")
+            field.label_from_instance = lambda axe: f"{axe.referentiel.code} — {axe}"
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "correspondances":
+            kwargs["queryset"] = Action.objects.filter(referentiel__type=TypeReferentiel.GUIDE)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Signature)
+class SignatureAdmin(SimpleHistoryAdmin):
+    list_display = ["commune", "referentiel", "date_signature", "deliberation_numero"]
+    list_filter = ["referentiel", "commune__departement"]
+    list_select_related = ["commune", "referentiel"]
+    search_fields = ["commune__nom", "commune__code_insee", "deliberation_numero"]
+    autocomplete_fields = ["commune"]
+    readonly_fields = ["created_by", "created_at"]
+    date_hierarchy = "date_signature"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class PreuveInline(admin.TabularInline):
+    model = Preuve
+    extra = 0
+    fields = ["titre", "nature", "url", "fichier", "date", "publique"]
+    formfield_overrides = URL_HTTPS
+
+
+class JalonInline(admin.TabularInline):
+    model = Jalon
+    extra = 0
+    fields = ["date", "titre", "description", "atteint"]
+
+
+@admin.register(Engagement)
+class EngagementAdmin(SimpleHistoryAdmin):
+    list_display = ["commune", "action", "statut", "avancement", "date_cible", "updated_at"]
+    list_filter = ["statut", "action__referentiel", "commune__departement"]
+    search_fields = ["commune__nom", "commune__code_insee", "action__code", "action__titre"]
+    autocomplete_fields = ["commune", "pilote"]
+    readonly_fields = ["created_at", "updated_at"]
+    date_hierarchy = "updated_at"
+    inlines = [PreuveInline, JalonInline]
+
+    def get_queryset(self, request):
+        # __str__ reads both, and other admins autocomplete on engagements.
+        return super().get_queryset(request).select_related("commune", "action")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "action":
+            field.queryset = field.queryset.select_related("referentiel")
+            field.label_from_instance = libelle_action
+        return field
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Preuve:
+            for preuve_form in formset.forms:
+                if preuve_form.instance.pk is None:
+                    preuve_form.instance.created_by = request.user
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(Preuve)
+class PreuveAdmin(SimpleHistoryAdmin):
+    list_display = ["titre", "engagement", "nature", "date", "publique"]
+    list_filter = ["nature", "publique"]
+    list_select_related = ["engagement__commune", "engagement__action"]
+    search_fields = ["titre", "engagement__commune__nom", "engagement__commune__code_insee"]
+    autocomplete_fields = ["engagement"]
+    readonly_fields = ["created_by", "created_at"]
+    date_hierarchy = "date"
+    formfield_overrides = URL_HTTPS
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Jalon)
+class JalonAdmin(SimpleHistoryAdmin):
+    list_display = ["titre", "engagement", "date", "atteint"]
+    list_filter = ["atteint"]
+    list_select_related = ["engagement__commune", "engagement__action"]
+    search_fields = ["titre", "engagement__commune__nom", "engagement__commune__code_insee"]
+    autocomplete_fields = ["engagement"]
+    date_hierarchy = "date"
+
+
+@admin.register(ScoreSnapshot)
+class ScoreSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["commune", "referentiel", "date", "avancement", "taux_engagement"]
+    list_filter = ["referentiel"]
+    list_select_related = ["commune", "referentiel"]
+    search_fields = ["commune__nom", "commune__code_insee"]
+    autocomplete_fields = ["commune"]
+    date_hierarchy = "date"

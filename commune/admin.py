@@ -1,0 +1,212 @@
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from .enums import Role, StatutDemande, TranchePopulation
+from .models import (
+    EPCI,
+    Commune,
+    DemandeAdhesion,
+    Departement,
+    EluReferent,
+    InvitationCommune,
+    MembreCommune,
+    Rapport,
+    Region,
+)
+
+
+@transaction.atomic
+def demandes_adhesion_accepter(*, demandes, decided_by):
+    """Accept the pending requests among `demandes`; each requester becomes a reader.
+
+    Requests already decided are left untouched. Someone who is already a member keeps
+    their role. Returns the number of requests accepted.
+    """
+    # Locking the rows makes two staff members clicking at once accept a request once.
+    en_attente = demandes.select_for_update(of=("self",)).filter(statut=StatutDemande.EN_ATTENTE)
+    acceptees = 0
+    for demande in en_attente:
+        MembreCommune.objects.get_or_create(
+            user_id=demande.user_id,
+            commune_id=demande.commune_id,
+            defaults={"role": Role.LECTEUR},
+        )
+        demande.statut = StatutDemande.ACCEPTEE
+        demande.decided_by = decided_by
+        demande.decided_at = timezone.now()
+        demande.save(update_fields=["statut", "decided_by", "decided_at"])
+        acceptees += 1
+    return acceptees
+
+
+@transaction.atomic
+def demandes_adhesion_refuser(*, demandes, decided_by):
+    """Refuse the pending requests among `demandes`; returns how many were refused."""
+    return demandes.filter(statut=StatutDemande.EN_ATTENTE).update(
+        statut=StatutDemande.REFUSEE, decided_by=decided_by, decided_at=timezone.now()
+    )
+
+
+def signaler_decisions(model_admin, request, traitees, selectionnees, participe):
+    """Tell staff what Accept/Refuse did: '2 demandes acceptées, 1 ignorée (déjà traitée).'"""
+    pluriel = "s" if traitees > 1 else ""
+    texte = f"{traitees} demande{pluriel} {participe}{pluriel}"
+    ignorees = selectionnees - traitees
+    if ignorees:
+        pluriel = "s" if ignorees > 1 else ""
+        texte += f", {ignorees} ignorée{pluriel} (déjà traitée{pluriel})"
+    niveau = messages.SUCCESS if traitees else messages.WARNING
+    model_admin.message_user(request, texte + ".", niveau)
+
+
+class TranchePopulationFilter(admin.SimpleListFilter):
+    title = "population"
+    parameter_name = "population"
+
+    def lookups(self, request, model_admin):
+        return TranchePopulation.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in TranchePopulation.values:
+            return queryset
+        bas, haut = TranchePopulation(self.value()).bornes
+        queryset = queryset.filter(population__gte=bas)
+        return queryset.filter(population__lte=haut) if haut is not None else queryset
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["nom", "code"]
+    search_fields = ["nom", "code"]
+
+
+@admin.register(Departement)
+class DepartementAdmin(admin.ModelAdmin):
+    list_display = ["code", "nom", "region"]
+    list_filter = ["region"]
+    list_select_related = ["region"]
+    search_fields = ["nom", "code"]
+
+
+@admin.register(EPCI)
+class EPCIAdmin(admin.ModelAdmin):
+    list_display = ["nom", "siren", "nature"]
+    list_filter = ["nature"]
+    search_fields = ["nom", "siren"]
+
+
+class MembreCommuneInline(admin.TabularInline):
+    model = MembreCommune
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at"]
+
+
+class EluReferentInline(admin.StackedInline):
+    model = EluReferent
+    extra = 0
+    readonly_fields = ["updated_at"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(SimpleHistoryAdmin):
+    list_display = ["nom", "code_insee", "departement", "epci", "population", "siret_mairie"]
+    list_filter = [TranchePopulationFilter, "departement__region", "departement"]
+    list_select_related = ["departement", "epci"]
+    search_fields = ["nom", "code_insee", "siret_mairie"]
+    autocomplete_fields = ["epci"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [EluReferentInline, MembreCommuneInline]
+
+
+@admin.register(MembreCommune)
+class MembreCommuneAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "commune", "role", "created_at"]
+    list_filter = ["role"]
+    list_select_related = ["user", "commune"]
+    search_fields = ["user__email", "user__last_name", "commune__nom", "commune__code_insee"]
+    autocomplete_fields = ["user", "commune"]
+    readonly_fields = ["created_at"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(InvitationCommune)
+class InvitationCommuneAdmin(admin.ModelAdmin):
+    list_display = ["email", "commune", "role", "invited_by", "created_at", "accepted_at"]
+    list_filter = ["role", ("accepted_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["commune", "invited_by"]
+    search_fields = ["email", "commune__nom", "commune__code_insee"]
+    autocomplete_fields = ["commune", "invited_by"]
+    readonly_fields = ["created_at", "accepted_at"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(DemandeAdhesion)
+class DemandeAdhesionAdmin(admin.ModelAdmin):
+    list_display = ["user", "commune", "statut", "created_at", "decided_by", "decided_at"]
+    list_filter = ["statut"]
+    list_select_related = ["user", "commune", "decided_by"]
+    search_fields = ["user__email", "user__last_name", "commune__nom", "commune__code_insee"]
+    autocomplete_fields = ["user", "commune"]
+    # A decision is taken through the actions, which also create the membership.
+    readonly_fields = ["statut", "decided_by", "decided_at", "created_at"]
+    date_hierarchy = "created_at"
+    actions = ["accepter", "refuser"]
+
+    @admin.action(description="Accepter les demandes sélectionnées", permissions=["change"])
+    def accepter(self, request, queryset):
+        acceptees = demandes_adhesion_accepter(demandes=queryset, decided_by=request.user)
+        signaler_decisions(self, request, acceptees, queryset.count(), "acceptée")
+
+    @admin.action(description="Refuser les demandes sélectionnées", permissions=["change"])
+    def refuser(self, request, queryset):
+        refusees = demandes_adhesion_refuser(demandes=queryset, decided_by=request.user)
+        signaler_decisions(self, request, refusees, queryset.count(), "refusée")
+
+
+@admin.register(EluReferent)
+class EluReferentAdmin(SimpleHistoryAdmin):
+    list_display = ["nom", "commune", "mandat", "depuis"]
+    list_filter = ["commune__departement"]
+    list_select_related = ["commune"]
+    search_fields = ["nom", "commune__nom", "commune__code_insee"]
+    autocomplete_fields = ["commune"]
+    readonly_fields = ["updated_at"]
+
+
+@admin.register(Rapport)
+class RapportAdmin(admin.ModelAdmin):
+    list_display = [
+        "commune",
+        "referentiel",
+        "statut",
+        "created_at",
+        "finished_at",
+        "pages",
+        "tentatives",
+        "publie",
+    ]
+    list_filter = ["statut", "publie", "referentiel"]
+    list_select_related = ["commune", "referentiel"]
+    search_fields = ["commune__nom", "commune__code_insee"]
+    autocomplete_fields = ["commune", "requested_by"]
+    # Written by the worker that builds the PDF.
+    readonly_fields = [
+        "sha256",
+        "taille",
+        "pages",
+        "tentatives",
+        "erreur",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "published_at",
+    ]
+    date_hierarchy = "created_at"
+
+    def save_model(self, request, obj, form, change):
+        if "publie" in form.changed_data:
+            obj.published_at = timezone.now() if obj.publie else None
+        super().save_model(request, obj, form, change)
