@@ -11,7 +11,9 @@ from .models import Commune, Departement, Region
 
 class CommuneFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Nom ou code INSEE", method="filtrer_texte", widget=forms.TextInput({"type": "search"})
+        label="Nom ou code INSEE",
+        method="filtrer_texte",
+        widget=forms.TextInput({"type": "search"}),
     )
     departement = django_filters.ModelChoiceFilter(
         label="Département",
@@ -56,6 +58,8 @@ class CommuneFilter(django_filters.FilterSet):
 
     def filtrer_signature(self, queryset, name, value):
         signe = Exists(
-            Signature.objects.filter(commune=OuterRef("pk"), referentiel__type=TypeReferentiel.GUIDE)
+            Signature.objects.filter(
+                commune=OuterRef("pk"), referentiel__type=TypeReferentiel.GUIDE
+            )
         )
         return queryset.filter(signe) if value == "oui" else queryset.exclude(signe)

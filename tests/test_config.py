@@ -16,7 +16,11 @@ def lancer_avec_prod(env_extra):
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.prod", **env_extra})
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
-        cwd=RACINE, env=env, capture_output=True, text=True, timeout=60,
+        cwd=RACINE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -33,7 +37,9 @@ def test_prod_settings_refuse_to_start_without_allowed_hosts():
 
 
 def test_prod_settings_start_with_both():
-    resultat = lancer_avec_prod({"SECRET_KEY": "une-cle-assez-longue-" * 3, "ALLOWED_HOSTS": "a.fr"})
+    resultat = lancer_avec_prod(
+        {"SECRET_KEY": "une-cle-assez-longue-" * 3, "ALLOWED_HOSTS": "a.fr"}
+    )
     assert resultat.returncode == 0, resultat.stderr
 
 

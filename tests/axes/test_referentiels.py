@@ -46,8 +46,12 @@ def test_action_code_is_unique_within_a_referential(guide):
 
 def test_same_action_code_is_allowed_in_another_referential(guide):
     autre = Referentiel.objects.create(
-        code="guide-commune-engagee", version="2030", type=TypeReferentiel.GUIDE,
-        titre="Guide, version future", source="Coorace", actif=False,
+        code="guide-commune-engagee",
+        version="2030",
+        type=TypeReferentiel.GUIDE,
+        titre="Guide, version future",
+        source="Coorace",
+        actif=False,
     )
     axe = Axe.objects.create(referentiel=autre, numero=1, titre="Axe 1")
     action = Action.objects.create(axe=axe, code="1.1", titre="Même code, autre version")
@@ -56,7 +60,11 @@ def test_same_action_code_is_allowed_in_another_referential(guide):
 
 def test_guide_is_the_latest_active_version(guide):
     Referentiel.objects.create(
-        code="guide-commune-engagee", version="2030", type=TypeReferentiel.GUIDE,
-        titre="Brouillon", source="Coorace", actif=False,
+        code="guide-commune-engagee",
+        version="2030",
+        type=TypeReferentiel.GUIDE,
+        titre="Brouillon",
+        source="Coorace",
+        actif=False,
     )
     assert Referentiel.objects.guide() == guide

@@ -17,7 +17,11 @@ NR, ENG, EC, REA, NC = (
 
 def action(axe, n, statut=NR, avancement=None, preuve=False, poids=1):
     return ActionInput(
-        axe=axe, code=f"{axe}.{n}", poids=poids, statut=statut, avancement=avancement,
+        axe=axe,
+        code=f"{axe}.{n}",
+        poids=poids,
+        statut=statut,
+        avancement=avancement,
         a_preuve=preuve,
     )
 
@@ -27,9 +31,7 @@ def guide_vide():
 
 
 def test_worked_example_of_the_design_gives_70_and_100():
-    score = calculer_score(
-        [action(1, 1, REA, preuve=True), action(1, 2, EC, 40), action(1, 3, NC)]
-    )
+    score = calculer_score([action(1, 1, REA, preuve=True), action(1, 2, EC, 40), action(1, 3, NC)])
     axe = score.axe(1)
     assert axe.avancement == 70
     assert axe.taux_engagement == 100
@@ -56,9 +58,7 @@ def test_realise_without_evidence_counts_as_a_commitment_not_as_done():
 
 
 def test_weights_pull_the_axis_towards_heavier_actions():
-    score = calculer_score(
-        [action(1, 1, REA, preuve=True, poids=3), action(1, 2, poids=1)]
-    )
+    score = calculer_score([action(1, 1, REA, preuve=True, poids=3), action(1, 2, poids=1)])
     assert score.axe(1).avancement == 75
 
 

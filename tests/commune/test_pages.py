@@ -22,9 +22,7 @@ def remplir_commune(commune, guide):
     EluReferentFactory(commune=commune)
     for i, action in enumerate(Action.objects.filter(referentiel=guide)):
         statut = [Statut.ENGAGE, Statut.EN_COURS, Statut.REALISE][i % 3]
-        engagement = EngagementFactory(
-            commune=commune, action=action, statut=statut, avancement=30
-        )
+        engagement = EngagementFactory(commune=commune, action=action, statut=statut, avancement=30)
         PreuveFactory.create_batch(2, engagement=engagement)
         PreuveFactory(engagement=engagement, publique=False)
         JalonFactory.create_batch(2, engagement=engagement)
@@ -94,7 +92,9 @@ def test_structure_directory_query_count_does_not_grow(client):
 
 
 @pytest.mark.parametrize("nom", ["commune:methodologie", "comptes:connexion"])
-def test_static_pages_answer_200_with_few_queries(client, guide, nom, django_assert_max_num_queries):
+def test_static_pages_answer_200_with_few_queries(
+    client, guide, nom, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(3):
         assert client.get(reverse(nom)).status_code == 200
 
