@@ -42,23 +42,42 @@ def demandes_adhesion_accepter(*, demandes, decided_by):
 
 
 @transaction.atomic
-def demandes_adhesion_refuser(*, demandes, decided_by):
-    """Refuse the pending requests among `demandes`; returns how many were refused."""
+def demandes_refuser(*, demandes, decided_by):
+    """Refuse the pending requests among `demandes` (any kind); returns how many."""
     return demandes.filter(statut=StatutDemande.EN_ATTENTE).update(
         statut=StatutDemande.REFUSEE, decided_by=decided_by, decided_at=timezone.now()
     )
 
 
-def signaler_decisions(model_admin, request, traitees, selectionnees, participe):
-    """Tell staff what Accept/Refuse did: '2 demandes acceptées, 1 ignorée (déjà traitée).'"""
-    pluriel = "s" if traitees > 1 else ""
-    texte = f"{traitees} demande{pluriel} {participe}{pluriel}"
-    ignorees = selectionnees - traitees
-    if ignorees:
-        pluriel = "s" if ignorees > 1 else ""
-        texte += f", {ignorees} ignorée{pluriel} (déjà traitée{pluriel})"
-    niveau = messages.SUCCESS if traitees else messages.WARNING
-    model_admin.message_user(request, texte + ".", niveau)
+class DemandeAdminBase(admin.ModelAdmin):
+    """Staff decide on requests to join through two actions, never by editing the status."""
+
+    list_filter = ["statut"]
+    readonly_fields = ["statut", "decided_by", "decided_at", "created_at"]
+    date_hierarchy = "created_at"
+    actions = ["accepter", "refuser"]
+    # A keyword-only function (demandes, decided_by) -> number of requests accepted.
+    accepter_demandes = None
+
+    @admin.action(description="Accepter les demandes sélectionnées", permissions=["change"])
+    def accepter(self, request, queryset):
+        acceptees = type(self).accepter_demandes(demandes=queryset, decided_by=request.user)
+        self.signaler(request, acceptees, queryset.count(), "acceptée")
+
+    @admin.action(description="Refuser les demandes sélectionnées", permissions=["change"])
+    def refuser(self, request, queryset):
+        refusees = demandes_refuser(demandes=queryset, decided_by=request.user)
+        self.signaler(request, refusees, queryset.count(), "refusée")
+
+    def signaler(self, request, traitees, selectionnees, participe):
+        """'2 demandes acceptées, 1 ignorée (déjà traitée).'"""
+        pluriel = "s" if traitees > 1 else ""
+        texte = f"{traitees} demande{pluriel} {participe}{pluriel}"
+        ignorees = selectionnees - traitees
+        if ignorees:
+            pluriel = "s" if ignorees > 1 else ""
+            texte += f", {ignorees} ignorée{pluriel} (déjà traitée{pluriel})"
+        self.message_user(request, texte + ".", messages.SUCCESS if traitees else messages.WARNING)
 
 
 class TranchePopulationFilter(admin.SimpleListFilter):
@@ -144,26 +163,12 @@ class InvitationCommuneAdmin(admin.ModelAdmin):
 
 
 @admin.register(DemandeAdhesion)
-class DemandeAdhesionAdmin(admin.ModelAdmin):
+class DemandeAdhesionAdmin(DemandeAdminBase):
     list_display = ["user", "commune", "statut", "created_at", "decided_by", "decided_at"]
-    list_filter = ["statut"]
     list_select_related = ["user", "commune", "decided_by"]
     search_fields = ["user__email", "user__last_name", "commune__nom", "commune__code_insee"]
     autocomplete_fields = ["user", "commune"]
-    # A decision is taken through the actions, which also create the membership.
-    readonly_fields = ["statut", "decided_by", "decided_at", "created_at"]
-    date_hierarchy = "created_at"
-    actions = ["accepter", "refuser"]
-
-    @admin.action(description="Accepter les demandes sélectionnées", permissions=["change"])
-    def accepter(self, request, queryset):
-        acceptees = demandes_adhesion_accepter(demandes=queryset, decided_by=request.user)
-        signaler_decisions(self, request, acceptees, queryset.count(), "acceptée")
-
-    @admin.action(description="Refuser les demandes sélectionnées", permissions=["change"])
-    def refuser(self, request, queryset):
-        refusees = demandes_adhesion_refuser(demandes=queryset, decided_by=request.user)
-        signaler_decisions(self, request, refusees, queryset.count(), "refusée")
+    accepter_demandes = staticmethod(demandes_adhesion_accepter)
 
 
 @admin.register(EluReferent)

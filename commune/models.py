@@ -142,12 +142,10 @@ class MembreCommune(models.Model):
         return f"{self.user} — {self.commune} ({self.get_role_display()})"
 
 
-class InvitationCommune(models.Model):
-    """An invitation sent by a commune admin; the link carries a signed, expiring token."""
+class Invitation(models.Model):
+    """What every invitation holds; the link carries a signed, expiring token."""
 
-    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField("adresse e-mail")
-    role = models.CharField("rôle", max_length=10, choices=Role.choices, default=Role.EDITEUR)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -159,21 +157,13 @@ class InvitationCommune(models.Model):
     accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
 
     class Meta:
-        verbose_name = "invitation à une commune"
-        verbose_name_plural = "invitations aux communes"
+        abstract = True
         ordering = ["-created_at"]
 
-    def __str__(self):
-        return f"{self.email} → {self.commune}"
 
+class Demande(models.Model):
+    """What every request to join holds; someone with the right decides."""
 
-class DemandeAdhesion(models.Model):
-    """A person without a commune asks to join one; platform staff decide."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demandes_commune"
-    )
-    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="demandes")
     message = models.TextField(blank=True)
     statut = models.CharField(
         max_length=12, choices=StatutDemande.choices, default=StatutDemande.EN_ATTENTE
@@ -190,9 +180,33 @@ class DemandeAdhesion(models.Model):
     created_at = models.DateTimeField("reçue le", auto_now_add=True)
 
     class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
+class InvitationCommune(Invitation):
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField("rôle", max_length=10, choices=Role.choices, default=Role.EDITEUR)
+
+    class Meta(Invitation.Meta):
+        verbose_name = "invitation à une commune"
+        verbose_name_plural = "invitations aux communes"
+
+    def __str__(self):
+        return f"{self.email} → {self.commune}"
+
+
+class DemandeAdhesion(Demande):
+    """A person without a commune asks to join one; platform staff decide."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demandes_commune"
+    )
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="demandes")
+
+    class Meta(Demande.Meta):
         verbose_name = "demande d'adhésion à une commune"
         verbose_name_plural = "demandes d'adhésion aux communes"
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "commune"],

@@ -3,7 +3,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from commune.admin import signaler_decisions
+from commune.admin import DemandeAdminBase
 from commune.enums import StatutDemande
 
 from .models import (
@@ -46,14 +46,6 @@ def demandes_rattachement_accepter(*, demandes, decided_by):
         demande.save(update_fields=["statut", "decided_by", "decided_at"])
         acceptees += 1
     return acceptees
-
-
-@transaction.atomic
-def demandes_rattachement_refuser(*, demandes, decided_by):
-    """Refuse the pending claims among `demandes`; returns how many were refused."""
-    return demandes.filter(statut=StatutDemande.EN_ATTENTE).update(
-        statut=StatutDemande.REFUSEE, decided_by=decided_by, decided_at=timezone.now()
-    )
 
 
 @transaction.atomic
@@ -224,26 +216,12 @@ class MembreStructureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DemandeRattachement)
-class DemandeRattachementAdmin(admin.ModelAdmin):
+class DemandeRattachementAdmin(DemandeAdminBase):
     list_display = ["user", "structure", "statut", "created_at", "decided_by", "decided_at"]
-    list_filter = ["statut"]
     list_select_related = ["user", "structure", "decided_by"]
     search_fields = ["user__email", "user__last_name", "structure__nom", "structure__siret"]
     autocomplete_fields = ["user", "structure"]
-    # A decision is taken through the actions, which also create the membership.
-    readonly_fields = ["statut", "decided_by", "decided_at", "created_at"]
-    date_hierarchy = "created_at"
-    actions = ["accepter", "refuser"]
-
-    @admin.action(description="Accepter les demandes sélectionnées", permissions=["change"])
-    def accepter(self, request, queryset):
-        acceptees = demandes_rattachement_accepter(demandes=queryset, decided_by=request.user)
-        signaler_decisions(self, request, acceptees, queryset.count(), "acceptée")
-
-    @admin.action(description="Refuser les demandes sélectionnées", permissions=["change"])
-    def refuser(self, request, queryset):
-        refusees = demandes_rattachement_refuser(demandes=queryset, decided_by=request.user)
-        signaler_decisions(self, request, refusees, queryset.count(), "refusée")
+    accepter_demandes = staticmethod(demandes_rattachement_accepter)
 
 
 @admin.register(InvitationStructure)

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 from stdnum.fr import siret as stdnum_siret
 
 from commune.enums import StatutDemande
-from commune.models import SIRET_REGEX, valider_siret
+from commune.models import SIRET_REGEX, Demande, Invitation, valider_siret
 
 from .enums import FamilleStructure, TypeSoutien
 
@@ -239,32 +239,17 @@ class MembreStructure(models.Model):
         return f"{self.user} — {self.structure}"
 
 
-class DemandeRattachement(models.Model):
+class DemandeRattachement(Demande):
     """A person claims a structure; its admins, or staff when it has none, decide."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demandes_structure"
     )
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="demandes")
-    message = models.TextField(blank=True)
-    statut = models.CharField(
-        max_length=12, choices=StatutDemande.choices, default=StatutDemande.EN_ATTENTE
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="décidée par",
-    )
-    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
 
-    class Meta:
+    class Meta(Demande.Meta):
         verbose_name = "demande de rattachement"
         verbose_name_plural = "demandes de rattachement"
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "structure"],
@@ -277,24 +262,13 @@ class DemandeRattachement(models.Model):
         return f"{self.user} → {self.structure} ({self.statut})"
 
 
-class InvitationStructure(models.Model):
+class InvitationStructure(Invitation):
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField("adresse e-mail")
     est_admin = models.BooleanField("administrateur", default=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="invitée par",
-    )
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Invitation.Meta):
         verbose_name = "invitation à une structure"
         verbose_name_plural = "invitations aux structures"
-        ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.email} → {self.structure}"
