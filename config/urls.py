@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("commune.urls")),
     path("", include("comptes.urls")),
     path("structures/", include("structures.urls")),
+    path("espace/", include("commune.urls_espace")),
     path("admin/", admin.site.urls),
 ]
 

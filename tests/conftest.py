@@ -28,3 +28,6 @@ def guide(db):
 @pytest.fixture
 def on_postgresql():
     return connection.vendor == "postgresql"
+
+
+from tests.roles import matrice  # noqa: E402, F401  (the role matrix fixture)
