@@ -5,8 +5,8 @@ from dataclasses import dataclass
 import pytest
 
 from commune.enums import Role
-from tests.comptes.factories import UserFactory
 from tests.commune.factories import CommuneFactory, MembreCommuneFactory
+from tests.comptes.factories import UserFactory
 
 ROLES = ("anonyme", "exterieur", "membre_autre_commune", "lecteur", "editeur", "admin", "staff")
 
