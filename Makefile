@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PROD_ENV := DJANGO_SETTINGS_MODULE=config.settings.prod ALLOWED_HOSTS=commune-engagee.example \
 	SECRET_KEY=verification-seulement-$$(printf 'x%.0s' {1..60})
 
-.PHONY: install run test quality format clean
+.PHONY: install run test quality format clean navigateur
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,13 @@ quality: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PROD_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
-test: quality
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+navigateur:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else echo "Chromium manque : sudo apt-get install chromium"; fi; }
+
+test: quality navigateur
 	$(VENV)/bin/pytest
 
 format: install

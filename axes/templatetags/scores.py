@@ -31,6 +31,19 @@ def pourcent(valeur):
 
 
 @register.filter
+def variation(valeur):
+    """A change in percentage points: « +3,2 points », « −1,0 point », « stable »."""
+    if valeur is None:
+        return "—"
+    arrondie = arrondi(abs(valeur))
+    if arrondie == 0:
+        return "stable"
+    signe = "+" if valeur > 0 else "−"
+    unite = "point" if arrondie < 2 else "points"
+    return f"{signe}{arrondie:.1f}".replace(".", ",") + f"\u00a0{unite}"
+
+
+@register.filter
 def pourcent_nombre(valeur):
     """The rounded figure as a plain number, for aria-valuenow and widths."""
     return f"{arrondi(valeur or 0):.1f}"

@@ -1,0 +1,50 @@
+"""Browser tests: Playwright driving Debian's Chromium against a live server."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CAPTURES = Path(__file__).resolve().parent.parent.parent / "var" / "captures"
+
+
+@pytest.fixture(scope="session")
+def navigateur():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium introuvable ({CHROMIUM}) : `make test` l'installe.")
+        pytest.skip(f"Chromium introuvable ({CHROMIUM}) : lancez `make test` pour l'installer.")
+    # Playwright's sync API runs an event loop in this thread; the test's own
+    # ORM calls happen outside any coroutine, so Django's guard can be lifted.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        navigateur = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield navigateur
+        navigateur.close()
+
+
+@pytest.fixture
+def page(navigateur):
+    contexte = navigateur.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = contexte.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    contexte.close()
+
+
+@pytest.fixture
+def capture(page, request):
+    """Saves a screenshot of the page under var/captures/, named after the test."""
+    CAPTURES.mkdir(parents=True, exist_ok=True)
+
+    def prendre(nom):
+        page.screenshot(path=CAPTURES / f"{request.node.name}-{nom}.png", full_page=True)
+
+    return prendre
