@@ -35,8 +35,13 @@ def page(navigateur):
     contexte = navigateur.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page = contexte.new_page()
     page.set_default_timeout(15_000)
+    erreurs = []
+    page.on("console", lambda m: erreurs.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: erreurs.append(str(e)))
     yield page
     contexte.close()
+    # A page that breaks the Content-Security-Policy or throws fails its test.
+    assert not erreurs, erreurs
 
 
 @pytest.fixture
