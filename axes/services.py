@@ -3,13 +3,20 @@
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
-from .models import ScoreSnapshot
+from .enums import Statut
+from .models import Engagement, Jalon, Preuve, ScoreSnapshot
 from .scoring import Score
 from .selectors import scores_des_communes
+from .uploads import extension_detectee, nom_genere
 
 TROIS_DECIMALES = Decimal("0.001")
+
+MESSAGE_REALISE_SANS_PREUVE = "Ajoutez au moins une preuve avant de déclarer l'action réalisée."
+MESSAGE_SEULE_PREUVE = "C'est la seule preuve d'une action réalisée : changez d'abord le statut."
 
 
 def _decimal(valeur):
@@ -58,3 +65,103 @@ def snapshot_enregistrer(*, commune, referentiel, date: datetime.date | None = N
         commune=commune, referentiel=referentiel, date=date, defaults=valeurs
     )
     return snapshot
+
+
+def _engagement_verrouille(*, commune, action):
+    """The commune's engagement on the action, created `non renseigné` if needed, locked
+    until the end of the transaction so evidence checks cannot race."""
+    engagement, _ = Engagement.objects.select_for_update().get_or_create(
+        commune=commune, action=action
+    )
+    return engagement
+
+
+def engagement_enregistrer(*, commune, action, valeurs: dict):
+    """Creates or updates the commune's engagement on the action, then the day's snapshot.
+
+    `valeurs` maps engagement fields to their new values. `réalisé` needs at
+    least one piece of evidence already recorded: ValidationError otherwise,
+    and nothing is written.
+    """
+    engagement = (
+        Engagement.objects.select_for_update().filter(commune=commune, action=action).first()
+    )
+    if valeurs.get("statut") == Statut.REALISE and (
+        engagement is None or not engagement.preuves.exists()
+    ):
+        raise ValidationError({"statut": MESSAGE_REALISE_SANS_PREUVE})
+    if engagement is None:
+        Engagement(commune=commune, action=action, **valeurs).clean()
+        engagement, cree = Engagement.objects.get_or_create(
+            commune=commune, action=action, defaults=valeurs
+        )
+        if cree:
+            snapshot_enregistrer(commune=commune, referentiel=action.referentiel)
+            return engagement
+        # Created by a concurrent request in between: update it like any other.
+        engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    modifies = {
+        nom: valeur for nom, valeur in valeurs.items() if getattr(engagement, nom) != valeur
+    }
+    if modifies:
+        for nom, valeur in modifies.items():
+            setattr(engagement, nom, valeur)
+        engagement.clean()
+        engagement.save()
+    snapshot_enregistrer(commune=commune, referentiel=action.referentiel)
+    return engagement
+
+
+def preuve_ajouter(
+    *, commune, action, user, titre, nature, date, publique=True, url="", fichier=None
+):
+    """Adds a piece of evidence (a link or a file) to the commune's engagement on the action,
+    creating the engagement if needed. A file is checked and renamed before it is stored."""
+    if bool(url) == bool(fichier):
+        raise ValidationError("Une preuve est soit un lien, soit un fichier.")
+    if fichier:
+        fichier.name = nom_genere(extension_detectee(fichier))
+    engagement = _engagement_verrouille(commune=commune, action=action)
+    preuve = Preuve.objects.create(
+        engagement=engagement,
+        titre=titre,
+        nature=nature,
+        date=date,
+        publique=publique,
+        url=url or "",
+        fichier=fichier or "",
+        created_by=user,
+    )
+    snapshot_enregistrer(commune=commune, referentiel=action.referentiel)
+    return preuve
+
+
+def preuve_supprimer(*, preuve):
+    """Deletes a piece of evidence and, once committed, its file.
+
+    The last piece of evidence of a `réalisé` engagement stays: ValidationError.
+    """
+    # Lock the engagement row only, not the commune and action rows joined to it.
+    engagement = (
+        Engagement.objects.select_for_update(of=("self",))
+        .select_related("action", "commune")
+        .get(pk=preuve.engagement_id)
+    )
+    if (
+        engagement.statut == Statut.REALISE
+        and not engagement.preuves.exclude(pk=preuve.pk).exists()
+    ):
+        raise ValidationError(MESSAGE_SEULE_PREUVE)
+    nom, stockage = preuve.fichier.name, preuve.fichier.storage
+    preuve.delete()
+    if nom:
+        transaction.on_commit(lambda: stockage.delete(nom))
+    snapshot_enregistrer(commune=engagement.commune, referentiel=engagement.action.referentiel)
+
+
+def jalon_ajouter(*, commune, action, date, titre, description="", atteint=False):
+    """Adds a milestone to the commune's engagement on the action, creating it if needed."""
+    engagement = _engagement_verrouille(commune=commune, action=action)
+    return Jalon.objects.create(
+        engagement=engagement, date=date, titre=titre, description=description, atteint=atteint
+    )

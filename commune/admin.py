@@ -1,9 +1,8 @@
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from .enums import Role, StatutDemande, TranchePopulation
+from .enums import TranchePopulation
 from .models import (
     EPCI,
     Commune,
@@ -15,38 +14,7 @@ from .models import (
     Rapport,
     Region,
 )
-
-
-@transaction.atomic
-def demandes_adhesion_accepter(*, demandes, decided_by):
-    """Accept the pending requests among `demandes`; each requester becomes a reader.
-
-    Requests already decided are left untouched. Someone who is already a member keeps
-    their role. Returns the number of requests accepted.
-    """
-    # Locking the rows makes two staff members clicking at once accept a request once.
-    en_attente = demandes.select_for_update(of=("self",)).filter(statut=StatutDemande.EN_ATTENTE)
-    acceptees = 0
-    for demande in en_attente:
-        MembreCommune.objects.get_or_create(
-            user_id=demande.user_id,
-            commune_id=demande.commune_id,
-            defaults={"role": Role.LECTEUR},
-        )
-        demande.statut = StatutDemande.ACCEPTEE
-        demande.decided_by = decided_by
-        demande.decided_at = timezone.now()
-        demande.save(update_fields=["statut", "decided_by", "decided_at"])
-        acceptees += 1
-    return acceptees
-
-
-@transaction.atomic
-def demandes_refuser(*, demandes, decided_by):
-    """Refuse the pending requests among `demandes` (any kind); returns how many."""
-    return demandes.filter(statut=StatutDemande.EN_ATTENTE).update(
-        statut=StatutDemande.REFUSEE, decided_by=decided_by, decided_at=timezone.now()
-    )
+from .services import demandes_adhesion_accepter, demandes_adhesion_refuser, demandes_refuser
 
 
 class DemandeAdminBase(admin.ModelAdmin):
@@ -56,8 +24,9 @@ class DemandeAdminBase(admin.ModelAdmin):
     readonly_fields = ["statut", "decided_by", "decided_at", "created_at"]
     date_hierarchy = "created_at"
     actions = ["accepter", "refuser"]
-    # A keyword-only function (demandes, decided_by) -> number of requests accepted.
+    # Keyword-only functions (demandes, decided_by) -> number of requests decided.
     accepter_demandes = None
+    refuser_demandes = staticmethod(demandes_refuser)
 
     @admin.action(description="Accepter les demandes sélectionnées", permissions=["change"])
     def accepter(self, request, queryset):
@@ -66,7 +35,7 @@ class DemandeAdminBase(admin.ModelAdmin):
 
     @admin.action(description="Refuser les demandes sélectionnées", permissions=["change"])
     def refuser(self, request, queryset):
-        refusees = demandes_refuser(demandes=queryset, decided_by=request.user)
+        refusees = type(self).refuser_demandes(demandes=queryset, decided_by=request.user)
         self.signaler(request, refusees, queryset.count(), "refusée")
 
     def signaler(self, request, traitees, selectionnees, participe):
@@ -168,7 +137,9 @@ class DemandeAdhesionAdmin(DemandeAdminBase):
     list_select_related = ["user", "commune", "decided_by"]
     search_fields = ["user__email", "user__last_name", "commune__nom", "commune__code_insee"]
     autocomplete_fields = ["user", "commune"]
+    # Both decisions email the requester (commune/emails.py).
     accepter_demandes = staticmethod(demandes_adhesion_accepter)
+    refuser_demandes = staticmethod(demandes_adhesion_refuser)
 
 
 @admin.register(EluReferent)

@@ -1,17 +1,37 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .forms import ConnexionForm
+from . import views
 
 app_name = "comptes"
 
 urlpatterns = [
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(
-            authentication_form=ConnexionForm, redirect_authenticated_user=True
-        ),
-        name="connexion",
-    ),
+    path("connexion/", views.ConnexionView.as_view(), name="connexion"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
+    path("compte/", views.CompteView.as_view(), name="compte"),
+    path(
+        "compte/mot-de-passe/changer/",
+        views.ChangerMotDePasseView.as_view(),
+        name="changer_mot_de_passe",
+    ),
+    path(
+        "compte/mot-de-passe/oublie/",
+        views.MotDePasseOublieView.as_view(),
+        name="mot_de_passe_oublie",
+    ),
+    path(
+        "compte/mot-de-passe/oublie/envoye/",
+        views.MotDePasseOublieEnvoyeView.as_view(),
+        name="mot_de_passe_oublie_envoye",
+    ),
+    path(
+        "compte/mot-de-passe/nouveau/<uidb64>/<token>/",
+        views.NouveauMotDePasseView.as_view(),
+        name="nouveau_mot_de_passe",
+    ),
+    path(
+        "compte/mot-de-passe/reinitialise/",
+        views.MotDePasseReinitialiseView.as_view(),
+        name="mot_de_passe_reinitialise",
+    ),
 ]

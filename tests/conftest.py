@@ -31,3 +31,25 @@ def on_postgresql():
 
 
 from tests.roles import matrice  # noqa: E402, F401  (the role matrix fixture)
+
+
+DONNEES_DE_REFERENCE = (
+    "commune.migrations.0003_regions_departements",
+    "axes.migrations.0004_referentiels",
+    "structures.migrations.0002_reference",
+)
+
+
+@pytest.fixture
+def donnees_de_reference(transactional_db):
+    """Reloads the reference data of the data migrations (idempotent).
+
+    A transactional test starts from whatever the previous one left, and ends by
+    emptying every table, reference data included: it reloads what it needs.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    for module in DONNEES_DE_REFERENCE:
+        importlib.import_module(module).charger(apps, None)

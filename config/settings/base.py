@@ -171,3 +171,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "ligne"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
 }
+
+# Comptes
+LOGIN_REDIRECT_URL = "espace:accueil"
+# Login and password-reset attempts are counted per client address. Behind a reverse
+# proxy REMOTE_ADDR is the proxy's, so every visitor would share one counter: name the
+# request.META key of a header that the proxy overwrites with the client's single address
+# (e.g. HTTP_X_REAL_IP). Not X-Forwarded-For, which a client can prefix and which may
+# hold several addresses. Unset: REMOTE_ADDR.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", "") or None

@@ -39,3 +39,28 @@ def test_email_is_unique_whatever_its_case():
 def test_users_never_show_their_email_to_others():
     user = UserFactory(first_name="", last_name="", email="discrete@mairie.test")
     assert "discrete" not in user.nom_affiche
+
+
+def test_sign_in_leads_to_my_space_by_default(client):
+    UserFactory(email="elue@mairie.test")
+    reponse = client.post(
+        reverse("comptes:connexion"), {"username": "elue@mairie.test", "password": MOT_DE_PASSE}
+    )
+    assert reponse["Location"] == reverse("espace:accueil")
+
+
+def test_sign_in_follows_a_safe_next_and_ignores_another_site(client):
+    UserFactory(email="elue@mairie.test")
+    identifiants = {"username": "elue@mairie.test", "password": MOT_DE_PASSE}
+    url = reverse("comptes:connexion")
+
+    reponse = client.post(url, {**identifiants, "next": "/compte/"})
+    assert reponse["Location"] == "/compte/"
+    client.logout()
+    reponse = client.post(url, {**identifiants, "next": "https://ailleurs.example/"})
+    assert reponse["Location"] == reverse("espace:accueil")
+
+
+def test_sign_in_page_links_to_password_reset(client):
+    contenu = client.get(reverse("comptes:connexion")).content.decode()
+    assert reverse("comptes:mot_de_passe_oublie") in contenu

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("donnees_de_reference")]
 
 
 def test_citizen_finds_a_commune_and_reads_its_scorecard(page, live_server, capture):

@@ -1,0 +1,106 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.messages.views import SuccessMessageMixin
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.generic import UpdateView
+from django_ratelimit.decorators import ratelimit
+
+from .forms import CompteForm, ConnexionForm, MotDePasseOublieForm
+from .models import User
+
+# Every POST counts, successful or not: counting only failures would need a read
+# then a write, and parallel guesses would slip between the two.
+CONNEXION_PAR_IP = "20/10m"
+CONNEXION_PAR_COMPTE = "5/15m"
+REINITIALISATION_PAR_IP = "10/h"
+REINITIALISATION_PAR_ADRESSE = "3/h"
+
+
+def _champ_email(nom):
+    """A ratelimit key: the address typed in the field `nom`, as it is stored."""
+
+    def cle(group, request):
+        return request.POST.get(nom, "").strip().lower()
+
+    return cle
+
+
+def _limite(groupe, cle, taux):
+    # block=False: the view answers the 429 itself, in French, in the page.
+    return method_decorator(ratelimit(group=groupe, key=cle, rate=taux, method="POST", block=False))
+
+
+class ConnexionView(auth_views.LoginView):
+    authentication_form = ConnexionForm
+    redirect_authenticated_user = True
+    message_limite = "Trop de tentatives de connexion. Réessayez dans quelques minutes."
+
+    @_limite("comptes.connexion.ip", "ip", CONNEXION_PAR_IP)
+    @_limite("comptes.connexion.compte", _champ_email("username"), CONNEXION_PAR_COMPTE)
+    def post(self, request, *args, **kwargs):
+        if request.limited:
+            # The form is never validated, so the password is never checked.
+            formulaire = self.get_form_class()(
+                request, initial={"username": request.POST.get("username", "")}
+            )
+            contexte = self.get_context_data(form=formulaire, message_limite=self.message_limite)
+            return self.render_to_response(contexte, status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class MotDePasseOublieView(auth_views.PasswordResetView):
+    form_class = MotDePasseOublieForm
+    template_name = "registration/mot_de_passe_oublie.html"
+    email_template_name = "emails/comptes/reinitialisation.txt"
+    subject_template_name = "emails/comptes/reinitialisation_sujet.txt"
+    success_url = reverse_lazy("comptes:mot_de_passe_oublie_envoye")
+    message_limite = "Trop de demandes de réinitialisation. Réessayez dans une heure."
+
+    @property
+    def extra_email_context(self):
+        # Links in emails use the public address of the site, not the Host header.
+        return {"site_url": settings.SITE_URL.rstrip("/")}
+
+    @_limite("comptes.reinitialisation.ip", "ip", REINITIALISATION_PAR_IP)
+    @_limite(
+        "comptes.reinitialisation.adresse", _champ_email("email"), REINITIALISATION_PAR_ADRESSE
+    )
+    def post(self, request, *args, **kwargs):
+        if request.limited:
+            # The same answer whether the address has an account or not.
+            formulaire = self.get_form_class()(initial={"email": request.POST.get("email", "")})
+            contexte = self.get_context_data(form=formulaire, message_limite=self.message_limite)
+            return self.render_to_response(contexte, status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class MotDePasseOublieEnvoyeView(auth_views.PasswordResetDoneView):
+    template_name = "registration/mot_de_passe_oublie_envoye.html"
+
+
+class NouveauMotDePasseView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/nouveau_mot_de_passe.html"
+    success_url = reverse_lazy("comptes:mot_de_passe_reinitialise")
+
+
+class MotDePasseReinitialiseView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/mot_de_passe_reinitialise.html"
+
+
+class ChangerMotDePasseView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    template_name = "registration/changer_mot_de_passe.html"
+    success_url = reverse_lazy("comptes:compte")
+    success_message = "Votre mot de passe a été changé."
+
+
+class CompteView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
+    form_class = CompteForm
+    template_name = "comptes/compte.html"
+    success_url = reverse_lazy("comptes:compte")
+    success_message = "Vos informations ont été enregistrées."
+
+    def get_object(self, queryset=None):
+        # A copy, so that a refused form does not alter request.user.
+        return User.objects.get(pk=self.request.user.pk)
