@@ -3,6 +3,8 @@ import os
 import pytest
 from django.db import connection
 
+from tests.roles import matrice  # noqa: F401  (the role matrix fixture)
+
 
 def pytest_configure(config):
     # In CI the suite must run on the real services: a missing PostgreSQL is a
@@ -28,9 +30,6 @@ def guide(db):
 @pytest.fixture
 def on_postgresql():
     return connection.vendor == "postgresql"
-
-
-from tests.roles import matrice  # noqa: E402, F401  (the role matrix fixture)
 
 
 DONNEES_DE_REFERENCE = (
