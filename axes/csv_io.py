@@ -160,20 +160,12 @@ def engagements_exporter(*, commune, referentiel, fichier):
     ecrivain.writerow(COLONNES)
     for action in actions_du_referentiel(referentiel):
         engagement = engagements.get(action.pk)
-        if engagement is None:
-            ligne = {"statut": Statut.NON_RENSEIGNE, "nombre_preuves": 0}
-        else:
-            ligne = {
-                "statut": engagement.statut,
-                "avancement": engagement.avancement,
-                "date_cible": engagement.date_cible,
-                "pilote": engagement.nom_pilote,
-                "description": engagement.description,
-                "note_interne": engagement.note_interne,
-                "justification": engagement.justification,
-                "nombre_preuves": engagement.nombre_preuves,
-            }
-        ligne.update(code_action=action.code, titre_action=action.titre)
+        ligne = _valeurs_actuelles(engagement)
+        ligne.update(
+            code_action=action.code,
+            titre_action=action.titre,
+            nombre_preuves=engagement.nombre_preuves if engagement else 0,
+        )
         ecrivain.writerow(_cellule_export(nom, ligne.get(nom)) for nom in COLONNES)
 
 

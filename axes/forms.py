@@ -54,16 +54,7 @@ class EngagementForm(ResumeErreurs, forms.ModelForm):
 
     class Meta:
         model = Engagement
-        fields = [
-            "statut",
-            "avancement",
-            "date_cible",
-            "pilote",
-            "pilote_nom",
-            "description",
-            "note_interne",
-            "justification",
-        ]
+        fields = list(Engagement.CHAMPS_SAISIS)
         labels = {
             "statut": "Statut de l'action",
             "date_cible": "Date cible",

@@ -25,16 +25,7 @@ LONGUEUR_MAX = 140
 
 CREATION, MODIFICATION, SUPPRESSION = "+", "~", "-"
 
-CHAMPS_ENGAGEMENT = (
-    "statut",
-    "avancement",
-    "date_cible",
-    "pilote",
-    "pilote_nom",
-    "description",
-    "note_interne",
-    "justification",
-)
+CHAMPS_ENGAGEMENT = Engagement.CHAMPS_SAISIS
 CHAMPS_PRIVES = {"note_interne"}
 CHAMPS_PREUVE = ("titre", "nature", "url", "fichier", "date", "publique")
 CHAMPS_JALON = ("date", "titre", "description", "atteint")

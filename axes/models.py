@@ -189,6 +189,18 @@ class Engagement(models.Model):
     history = HistoricalRecords()
     objects = EngagementQuerySet.as_manager()
 
+    # What a member fills in, in the order of the form, the history and the CSV.
+    CHAMPS_SAISIS = (
+        "statut",
+        "avancement",
+        "date_cible",
+        "pilote",
+        "pilote_nom",
+        "description",
+        "note_interne",
+        "justification",
+    )
+
     class Meta:
         ordering = ["commune", "action"]
         constraints = [
