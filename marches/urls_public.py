@@ -1,0 +1,3 @@
+app_name = "marches_public"
+
+urlpatterns = []
