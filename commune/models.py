@@ -272,6 +272,12 @@ class Rapport(models.Model):
     erreur = models.TextField("message d'erreur", blank=True)
     publie = models.BooleanField("publié", default=False)
     published_at = models.DateTimeField("publié le", null=True, blank=True)
+    donnees = models.JSONField(
+        "données du rapport",
+        default=dict,
+        blank=True,
+        help_text="Les scores et statuts au moment du rapport, pour comparer avec le suivant.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -75,3 +75,13 @@ def commune_pour(user, code_insee, permission=None):
     if permission is not None and not permission(user, commune):
         raise PermissionDenied("Votre rôle dans cette commune ne permet pas cette action.")
     return commune
+
+
+def can_publish_report(user, commune):
+    """Admins only: publishing puts the report on the public scorecard."""
+    return _au_moins(user, commune, Role.ADMIN)
+
+
+def can_download_report(user, rapport):
+    """Anyone once published; before that, members of the commune and staff."""
+    return rapport.publie or can_view_private_commune(user, rapport.commune)

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from axes.models import Signature
+from axes.models import Referentiel, Signature
 
 from . import emails
-from .enums import Role, StatutDemande
+from .enums import Role, StatutDemande, StatutRapport
 from .models import (
     CODE_INSEE_REGEX,
     Commune,
@@ -26,6 +26,7 @@ from .models import (
     EluReferent,
     InvitationCommune,
     MembreCommune,
+    Rapport,
 )
 from .perms import RANG, can_edit_referent, can_manage_members, can_sign_referentiel
 
@@ -538,3 +539,35 @@ def referent_retirer(*, commune, by):
         raise PermissionDenied("Seuls les administrateurs de la commune désignent le référent.")
     supprimes, _ = EluReferent.objects.filter(commune=commune).delete()
     return supprimes > 0
+
+
+# Rapports PDF --------------------------------------------------------------
+
+
+def rapport_demander(*, commune, referentiel, by):
+    """Creates a report request and queues its build once the transaction commits."""
+    from .tasks import rapport_envoyer
+
+    with transaction.atomic():
+        rapport = Rapport.objects.create(commune=commune, referentiel=referentiel, requested_by=by)
+        rapport_envoyer(rapport)
+    return rapport
+
+
+def rapports_demander(*, communes, by):
+    """Queues a report of the guide for each commune given, or every signatory when None."""
+    guide = Referentiel.objects.guide()
+    if communes is None:
+        ids = Signature.objects.filter(referentiel=guide).values_list("commune_id", flat=True)
+        communes = Commune.objects.filter(pk__in=ids).order_by("code_insee")
+    return [rapport_demander(commune=c, referentiel=guide, by=by) for c in communes]
+
+
+def rapport_publier(*, rapport, publie):
+    """Publishes (or withdraws) a ready report; the scorecard links to the latest published."""
+    if publie and rapport.statut != StatutRapport.PRET:
+        raise ValueError("Seul un rapport prêt peut être publié.")
+    rapport.publie = publie
+    rapport.published_at = timezone.now() if publie else None
+    rapport.save(update_fields=["publie", "published_at"])
+    return rapport

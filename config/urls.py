@@ -10,6 +10,7 @@ admin.site.index_title = "Administration de la plateforme"
 
 urlpatterns = [
     path("", accueil, name="accueil"),
+    path("communes/<str:code_insee>/rapports/", include("commune.urls_rapports_publics")),
     path("", include("commune.urls")),
     path("", include("comptes.urls")),
     path("structures/", include("structures.urls")),

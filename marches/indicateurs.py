@@ -20,9 +20,11 @@ def indicateurs_commune(commune, annee=None):
     agregats = marches.aggregate(
         nombre=Count("pk"),
         avec_consideration=Count("pk", filter=AVEC_CONSIDERATION),
-        montant=Sum("montant"),
+        # An alias may not shadow the field it sums: "montant" is renamed below.
+        montant_total=Sum("montant"),
         montant_avec_consideration=Sum("montant", filter=AVEC_CONSIDERATION),
     )
+    agregats["montant"] = agregats.pop("montant_total")
     nombre = agregats["nombre"]
     agregats["part"] = 100 * agregats["avec_consideration"] / nombre if nombre else None
     agregats["cible"] = CIBLE_PNAD_CONSIDERATION_SOCIALE

@@ -6,6 +6,7 @@ malformed value instead of guessing. The other modules only choose values.
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from environs import Env
 
@@ -170,6 +171,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "ligne"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every layout step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Comptes
@@ -180,3 +183,21 @@ LOGIN_REDIRECT_URL = "espace:accueil"
 # (e.g. HTTP_X_REAL_IP). Not X-Forwarded-For, which a client can prefix and which may
 # hold several addresses. Unset: REMOTE_ADDR.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", "") or None
+
+# Rapports PDF : durée maximale d'une construction (secondes), et le calendrier
+# des tâches périodiques, déclaré ici et nulle part ailleurs.
+RAPPORT_DUREE_MAX = env.int("RAPPORT_DUREE_MAX", 120)
+CELERY_BEAT_SCHEDULE = {
+    "rapports-mensuels": {
+        "task": "commune.tasks.rapports_mensuels",
+        "schedule": crontab(
+            minute=0,
+            hour=env.int("RAPPORTS_MENSUELS_HEURE", 3),
+            day_of_month=env.int("RAPPORTS_MENSUELS_JOUR", 1),
+        ),
+    },
+    "balayer-rapports": {
+        "task": "commune.tasks.balayer_rapports",
+        "schedule": env.int("RAPPORTS_BALAYAGE_SECONDES", 300),
+    },
+}

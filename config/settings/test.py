@@ -3,7 +3,7 @@
 from django.template.base import TemplateSyntaxError
 
 from .base import *  # noqa: F403
-from .base import TEMPLATES, VAR_DIR
+from .base import TEMPLATES, VAR_DIR, env
 
 SECRET_KEY = "test-only-not-a-secret"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
@@ -11,7 +11,8 @@ DEBUG = False
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = VAR_DIR / "test-media"
+# A Celery worker started by a test shares the test's media folder through MEDIA_ROOT.
+MEDIA_ROOT = env.path("MEDIA_ROOT", VAR_DIR / "test-media")
 
 
 class InvalidTemplateVariable(str):
