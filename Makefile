@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PROD_ENV := DJANGO_SETTINGS_MODULE=config.settings.prod ALLOWED_HOSTS=commune-engagee.example \
 	SECRET_KEY=verification-seulement-$$(printf 'x%.0s' {1..60})
 
-.PHONY: install run test quality format clean navigateur
+.PHONY: install run test quality format clean navigateur bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ navigateur:
 
 test: quality navigateur
 	$(VENV)/bin/pytest
+
+# Benchmarks print figures (and write bench/results.json); they never assert.
+# They need the local PostgreSQL and Redis, and use databases of their own.
+BENCH_PG := postgres://postgres@127.0.0.1:5432
+bench: install
+	DATABASE_URL=$(BENCH_PG)/ce_bench_rapports CELERY_BROKER_URL=redis://127.0.0.1:6379/14 \
+		$(PY) bench/bench_rapports.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .
