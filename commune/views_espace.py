@@ -128,6 +128,8 @@ def tableau_de_bord(request, code_insee):
         "non_renseignees": non_renseignees,
         "en_retard": en_retard,
         "modifications": dernieres_modifications(commune),
+        "dernier_rapport": commune.rapports.order_by("-created_at").first(),
+        "peut_demander_rapport": perms.can_request_report(request.user, commune),
         "aujourd_hui": aujourd_hui,
     }
     return render(request, "espace/tableau_de_bord.html", contexte)
