@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.limites.LimiteTailleRequeteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -146,6 +147,13 @@ REST_FRAMEWORK = {
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# No request body above this is read: a 10 MB file and its form fit under it.
+TAILLE_MAX_REQUETE = 12 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "config.limites.LimiteTailleUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Nothing inline, nothing from another host.
 CONTENT_SECURITY_POLICY = {
@@ -163,13 +171,22 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# "ligne" (readable) or "json" (one object a line); production defaults to json.
+LOG_FORMAT = env.str("LOG_FORMAT", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "ligne": {"format": "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"},
+        "json": {"()": "config.journal.FormatJSON"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "ligne"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT or "ligne",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every layout step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},

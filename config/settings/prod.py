@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, STORAGES, env
+from .base import ALLOWED_HOSTS, LOG_FORMAT, LOGGING, SECRET_KEY, STORAGES, env
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY doit être défini en production.")
@@ -27,4 +27,5 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT or "json"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
