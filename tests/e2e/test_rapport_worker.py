@@ -5,16 +5,11 @@ database) and Redis (the broker). In CI both are there and this test must run.
 """
 
 import io
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -22,75 +17,18 @@ from axes.models import Referentiel
 from axes.scoring import arrondi
 from axes.selectors import scores_des_communes
 from commune.models import Commune
-from config.celery import app
+from tests.pile import exiger_services_reels, worker_celery
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("donnees_de_reference")]
 
-RACINE = Path(__file__).resolve().parent.parent.parent
-
-
-def services_reels():
-    manquants = []
-    if connection.vendor != "postgresql":
-        manquants.append("PostgreSQL (DATABASE_URL)")
-    if not settings.CELERY_BROKER_URL.startswith("redis://"):
-        manquants.append("Redis (CELERY_BROKER_URL)")
-    if manquants:
-        message = "ce test demande " + " et ".join(manquants)
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-def url_base_de_test():
-    reglages = connection.settings_dict
-    return (
-        f"postgres://{reglages['USER']}:{reglages['PASSWORD'] or ''}@{reglages['HOST']}:"
-        f"{reglages['PORT'] or 5432}/{reglages['NAME']}"
-    )
-
 
 @pytest.fixture
-def worker(live_server, settings):
-    services_reels()
-    # The web side sends tasks to the broker instead of running them in-process.
+def worker(live_server, settings, tmp_path):
+    exiger_services_reels()
+    # The web side (the live server, in this process) sends tasks to the broker.
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
-    app.conf.broker_url = settings.CELERY_BROKER_URL
-    app.control.purge()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": url_base_de_test(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    journal = open(settings.MEDIA_ROOT.parent / "worker.log", "w")  # noqa: SIM115
-    processus = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel",
-            "info",
-            "--concurrency",
-            "1",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=RACINE,
-        env=env,
-        stdout=journal,
-        stderr=subprocess.STDOUT,
-    )
-    yield processus
-    processus.terminate()
-    processus.wait(timeout=30)
-    journal.close()
-    app.conf.task_always_eager = True
+    with worker_celery(settings.MEDIA_ROOT, tmp_path / "worker.log") as processus:
+        yield processus
 
 
 def test_elected_official_gets_a_pdf_built_by_the_worker(page, live_server, worker, settings):
