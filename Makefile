@@ -35,7 +35,15 @@ navigateur:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 		else echo "Chromium manque : sudo apt-get install chromium"; fi; }
 
-test: quality navigateur
+# axe-core, for the accessibility test in Chromium.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq npm; \
+		else echo "npm manque : sudo apt-get install npm"; exit 1; fi; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: quality navigateur node_modules/.package-lock.json
 	$(VENV)/bin/pytest
 
 # Benchmarks print figures (and write bench/results.json); they never assert.
@@ -50,4 +58,4 @@ format: install
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from .enums import TypeReferentiel
 from .models import (
     Action,
+    Avis,
     Axe,
     Engagement,
     Jalon,
@@ -12,6 +14,7 @@ from .models import (
     Referentiel,
     ScoreSnapshot,
     Signature,
+    StatutAvis,
 )
 
 # Django 6 will assume https for a link typed without a scheme; do it already.
@@ -170,3 +173,77 @@ class ScoreSnapshotAdmin(admin.ModelAdmin):
     search_fields = ["commune__nom", "commune__code_insee"]
     autocomplete_fields = ["commune"]
     date_hierarchy = "date"
+
+
+@admin.register(Avis)
+class AvisAdmin(admin.ModelAdmin):
+    """Platform staff moderate every commune's opinions here (the admins of a commune do
+    it in its member area), and may record one received another way, with its author's
+    consent."""
+
+    list_display = ["created_at", "commune", "code_action", "auteur", "statut", "moderated_by"]
+    list_filter = ["statut", "commune__departement"]
+    list_select_related = ["commune", "action", "moderated_by"]
+    search_fields = ["message", "nom", "commune__nom", "commune__code_insee"]
+    date_hierarchy = "created_at"
+    fields = [
+        "commune",
+        "action",
+        "nom",
+        "message",
+        "consentement",
+        "statut",
+        "created_at",
+        "moderated_by",
+        "moderated_at",
+    ]
+    autocomplete_fields = ["commune"]
+    actions = ["approuver", "refuser"]
+
+    @admin.display(description="action", ordering="action__code")
+    def code_action(self, avis):
+        return avis.action.code
+
+    def get_readonly_fields(self, request, obj=None):
+        moderation = ["created_at", "moderated_by", "moderated_at"]
+        if obj is None:
+            return moderation
+        # What the citizen wrote is theirs: staff publish it or not, never rewrite it.
+        return ["commune", "action", "nom", "message", "consentement", *moderation]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "consentement" in form.base_fields:
+            form.base_fields["consentement"].required = True
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "action":
+            field.queryset = field.queryset.filter(
+                referentiel__type=TypeReferentiel.GUIDE
+            ).select_related("referentiel")
+            field.label_from_instance = libelle_action
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if "statut" in form.changed_data and obj.statut != StatutAvis.EN_ATTENTE:
+            obj.moderated_by, obj.moderated_at = request.user, timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def _moderer(self, request, queryset, statut):
+        # One save per opinion, not queryset.update(): the cache of the public pages
+        # is dropped by the signals a save sends.
+        nombre = 0
+        for avis in queryset.exclude(statut=statut):
+            avis.moderer(statut=statut, par=request.user)
+            nombre += 1
+        self.message_user(request, f"{nombre} avis {StatutAvis(statut).label.lower()}(s).")
+
+    @admin.action(description="Approuver les avis sélectionnés", permissions=["change"])
+    def approuver(self, request, queryset):
+        self._moderer(request, queryset, StatutAvis.APPROUVE)
+
+    @admin.action(description="Refuser les avis sélectionnés", permissions=["change"])
+    def refuser(self, request, queryset):
+        self._moderer(request, queryset, StatutAvis.REFUSE)

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .enums import NaturePreuve, Statut, TypeReferentiel
@@ -329,3 +330,81 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.commune} {self.date}: {self.avancement} %"
+
+
+class StatutAvis(models.TextChoices):
+    EN_ATTENTE = "en attente", "En attente de modération"
+    APPROUVE = "approuvé", "Approuvé"
+    REFUSE = "refusé", "Refusé"
+
+
+class AvisQuerySet(models.QuerySet):
+    def approuves(self):
+        return self.filter(statut=StatutAvis.APPROUVE)
+
+    def en_attente(self):
+        return self.filter(statut=StatutAvis.EN_ATTENTE)
+
+
+class Avis(models.Model):
+    """A citizen's opinion on one action of a commune, published once moderated.
+
+    Anyone may leave one without an account; nothing identifies the author but
+    the name they chose to give. No IP address is stored: the rate limit counts
+    in the cache, under a hashed key that expires.
+    """
+
+    MESSAGE_MAX = 2000
+
+    commune = models.ForeignKey("commune.Commune", on_delete=models.CASCADE, related_name="avis")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="avis")
+    nom = models.CharField("nom ou pseudonyme", max_length=100, blank=True, help_text="Facultatif.")
+    message = models.TextField(max_length=MESSAGE_MAX, validators=[MaxLengthValidator(MESSAGE_MAX)])
+    consentement = models.BooleanField(
+        "consentement à la publication",
+        default=False,
+        help_text="L'auteur accepte que son avis soit publié après modération.",
+    )
+    statut = models.CharField(
+        max_length=12, choices=StatutAvis.choices, default=StatutAvis.EN_ATTENTE
+    )
+    created_at = models.DateTimeField("déposé le", auto_now_add=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="modéré par",
+    )
+    moderated_at = models.DateTimeField("modéré le", null=True, blank=True)
+
+    objects = AvisQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "avis d'habitant"
+        verbose_name_plural = "avis d'habitants"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(statut__in=StatutAvis.values), name="axes_avis_statut_connu"
+            ),
+            models.CheckConstraint(condition=Q(consentement=True), name="axes_avis_consenti"),
+        ]
+        indexes = [
+            models.Index(fields=["commune", "statut", "action"], name="axes_avis_commune_idx"),
+        ]
+
+    def __str__(self):
+        return f"Avis sur {self.action.code} ({self.commune}) — {self.get_statut_display()}"
+
+    @property
+    def auteur(self):
+        return self.nom or "Anonyme"
+
+    def moderer(self, *, statut, par):
+        """Approves or refuses the opinion; saved one by one so that signals see it."""
+        self.statut = statut
+        self.moderated_by = par
+        self.moderated_at = timezone.now()
+        self.save(update_fields=["statut", "moderated_by", "moderated_at"])

@@ -13,6 +13,7 @@ urlpatterns = [
     path("communes/<str:code_insee>/engagements/", include("axes.urls_csv")),
     path("communes/<str:code_insee>/marches/", include("marches.urls_espace")),
     path("communes/<str:code_insee>/rapports/", include("commune.urls_rapports")),
+    path("communes/<str:code_insee>/avis/", include("axes.urls_avis")),
     path("communes/<str:code_insee>/soutiens/", include("structures.urls_soutiens")),
     path("structures/", include("structures.urls_espace")),
     path("marches/", include("marches.urls_staff")),

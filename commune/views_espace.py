@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from axes.enums import Statut
 from axes.models import Engagement, Jalon, Preuve, Referentiel, ScoreSnapshot
 from axes.selectors import actions_du_referentiel, scores_des_communes
+from structures.models import MembreStructure
 
 from . import perms
 from .models import MembreCommune
@@ -19,13 +20,20 @@ LIBELLES_OPERATION = {"+": "création", "~": "modification", "-": "suppression"}
 @require_safe
 @login_required
 def accueil(request):
-    """My communes (and, later, my structures)."""
+    """My communes and my structures."""
     adhesions = (
         MembreCommune.objects.filter(user=request.user)
         .select_related("commune__departement")
         .order_by("commune__nom")
     )
-    return render(request, "espace/accueil.html", {"adhesions": adhesions})
+    structures = (
+        MembreStructure.objects.filter(user=request.user)
+        .select_related("structure__commune")
+        .order_by("structure__nom", "structure__pk")
+    )
+    return render(
+        request, "espace/accueil.html", {"adhesions": adhesions, "structures": structures}
+    )
 
 
 def _variation(actuel, precedent):

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
 
-from .models import User
+from .models import JetonAcces, User
 
 
 @admin.register(User)
@@ -22,3 +23,25 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+
+
+@admin.register(JetonAcces)
+class JetonAccesAdmin(admin.ModelAdmin):
+    """Staff see and revoke tokens; only their owner creates one, from the account page,
+    where it is shown once."""
+
+    list_display = ["nom", "user", "prefixe", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["nom", "prefixe", "user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "nom", "prefixe", "created_at", "last_used_at", "revoked_at"]
+    fields = readonly_fields
+    actions = ["revoquer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Révoquer les jetons sélectionnés")
+    def revoquer(self, request, queryset):
+        nombre = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"{nombre} jeton(s) révoqué(s).")

@@ -1,6 +1,10 @@
+import hashlib
+import secrets
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class UserManager(BaseUserManager):
@@ -54,3 +58,67 @@ class User(AbstractUser):
     def nom_affiche(self):
         """What others see of this person: never the email address."""
         return self.get_full_name() or "Membre sans nom"
+
+
+class JetonAccesQuerySet(models.QuerySet):
+    def actifs(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class JetonAcces(models.Model):
+    """A personal access token to the REST API: the person acts through it with their own
+    rights. Only a SHA-256 digest of the token is stored, never the token itself: it is
+    shown once, when created, and a lost token is revoked and replaced."""
+
+    PREFIXE = "ce_"
+    LONGUEUR_VISIBLE = 10
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="jetons", verbose_name="utilisateur"
+    )
+    nom = models.CharField(max_length=100, help_text="À quoi sert ce jeton, pour le reconnaître.")
+    prefixe = models.CharField(
+        "début du jeton", max_length=16, help_text="Les premiers caractères, pour le reconnaître."
+    )
+    empreinte = models.CharField("empreinte SHA-256", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    objects = JetonAccesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d'accès à l'API"
+        verbose_name_plural = "jetons d'accès à l'API"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="comptes_jeton_user_idx")]
+
+    def __str__(self):
+        return f"{self.nom} ({self.prefixe}…)"
+
+    @property
+    def actif(self):
+        return self.revoked_at is None
+
+    @staticmethod
+    def empreinte_de(jeton):
+        return hashlib.sha256(jeton.encode()).hexdigest()
+
+    @classmethod
+    def creer(cls, *, user, nom):
+        """Creates a token for `user`; returns (row, token). The token exists nowhere else:
+        show it once."""
+        jeton = cls.PREFIXE + secrets.token_urlsafe(32)
+        ligne = cls.objects.create(
+            user=user,
+            nom=nom,
+            prefixe=jeton[: cls.LONGUEUR_VISIBLE],
+            empreinte=cls.empreinte_de(jeton),
+        )
+        return ligne, jeton
+
+    def revoquer(self):
+        """Refuses the token from now on; the row stays, to show when it was revoked."""
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

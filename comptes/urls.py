@@ -9,6 +9,8 @@ urlpatterns = [
     path("connexion/", views.ConnexionView.as_view(), name="connexion"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("compte/", views.CompteView.as_view(), name="compte"),
+    path("compte/jetons/", views.jetons, name="jetons"),
+    path("compte/jetons/<int:pk>/revoquer/", views.jeton_revoquer, name="jeton_revoquer"),
     path(
         "compte/mot-de-passe/changer/",
         views.ChangerMotDePasseView.as_view(),

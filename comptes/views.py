@@ -1,14 +1,20 @@
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import UpdateView
 from django_ratelimit.decorators import ratelimit
 
 from .forms import CompteForm, ConnexionForm, MotDePasseOublieForm
-from .models import User
+from .models import JetonAcces, User
 
 # Every POST counts, successful or not: counting only failures would need a read
 # then a write, and parallel guesses would slip between the two.
@@ -104,3 +110,69 @@ class CompteView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
     def get_object(self, queryset=None):
         # A copy, so that a refused form does not alter request.user.
         return User.objects.get(pk=self.request.user.pk)
+
+
+# Personal access tokens to the REST API ----------------------------------------------------
+
+JETONS_ACTIFS_MAX = 20
+
+
+class JetonForm(forms.Form):
+    nom = forms.CharField(
+        label="Nom du jeton",
+        max_length=100,
+        help_text="À quoi il sert, pour le reconnaître : par exemple « Tableur de suivi ».",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        donnees = super().clean()
+        if JetonAcces.objects.actifs().filter(user=self.user).count() >= JETONS_ACTIFS_MAX:
+            raise forms.ValidationError(
+                f"Vous avez déjà {JETONS_ACTIFS_MAX} jetons actifs : révoquez-en un avant "
+                "d'en créer un autre."
+            )
+        return donnees
+
+
+def _page_jetons(request, formulaire, jeton=None, status=200):
+    contexte = {
+        "form": formulaire,
+        "jetons": JetonAcces.objects.filter(user=request.user).order_by("-created_at", "-pk"),
+        "jeton": jeton,
+    }
+    reponse = render(request, "comptes/jetons.html", contexte, status=status)
+    # The page that shows a new token must not stay in any cache.
+    add_never_cache_headers(reponse)
+    return reponse
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def jetons(request):
+    """The person's tokens: create one (shown once, on this response only), list, revoke."""
+    if request.method == "POST":
+        formulaire = JetonForm(request.POST, user=request.user)
+        if formulaire.is_valid():
+            ligne, jeton = JetonAcces.creer(user=request.user, nom=formulaire.cleaned_data["nom"])
+            return _page_jetons(
+                request, JetonForm(user=request.user), jeton={"ligne": ligne, "valeur": jeton}
+            )
+        return _page_jetons(request, formulaire, status=400)
+    return _page_jetons(request, JetonForm(user=request.user))
+
+
+@login_required
+@require_POST
+def jeton_revoquer(request, pk):
+    # Someone else's token is not found, whether it exists or not.
+    ligne = get_object_or_404(JetonAcces, pk=pk, user=request.user)
+    if ligne.actif:
+        ligne.revoquer()
+        messages.success(
+            request, f"Jeton « {ligne.nom} » révoqué : il ne donne plus accès à l'API."
+        )
+    return redirect("comptes:jetons")

@@ -31,6 +31,7 @@ class MarcheAdmin(SimpleHistoryAdmin):
         "a_consideration_sociale",
     ]
     list_filter = [
+        "publie",
         "clause_sociale",
         "critere_social",
         "marche_reserve",
@@ -43,7 +44,7 @@ class MarcheAdmin(SimpleHistoryAdmin):
     list_select_related = ["commune", "epci"]
     search_fields = ["id_decp", "acheteur_siret", "code_cpv", "objet", "commune__nom"]
     autocomplete_fields = ["commune", "epci"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["montant_initial", "duree_mois_initiale", "created_at", "updated_at"]
     date_hierarchy = "date_notification"
     # Counting 200,000 rows on every page is wasted time.
     show_full_result_count = False

@@ -20,17 +20,35 @@ valider_cpv = RegexValidator(
     CPV_REGEX, "Un code CPV compte 8 chiffres, éventuellement suivis d'un tiret et d'un chiffre."
 )
 
+# Bounds of what a follow-up may declare; beyond them a figure is a typing mistake
+# (see marches/services.py for the rules that combine them).
+HEURES_MAX = 1_000_000
+PERSONNES_MAX = 10_000
+
 # Share of a year's notified contracts that should carry at least one social
 # consideration (Plan national pour des achats durables 2022-2025).
 CIBLE_PNAD_CONSIDERATION_SOCIALE = 30
 
 
+AVEC_CONSIDERATION_SOCIALE = (
+    Q(clause_sociale=True) | Q(critere_social=True) | Q(marche_reserve=True)
+)
+
+
 class MarcheQuerySet(models.QuerySet):
     def avec_consideration_sociale(self):
-        return self.filter(Q(clause_sociale=True) | Q(critere_social=True) | Q(marche_reserve=True))
+        return self.filter(AVEC_CONSIDERATION_SOCIALE)
 
     def de_la_commune(self, commune):
         return self.filter(commune=commune)
+
+    def publies(self):
+        """What the public pages show: the contracts the commune has not unpublished."""
+        return self.filter(publie=True)
+
+    def de_l_annee(self, annee):
+        """Contracts notified in `annee` (every year when it is None)."""
+        return self if annee is None else self.filter(date_notification__year=annee)
 
 
 class Marche(models.Model):
@@ -40,15 +58,23 @@ class Marche(models.Model):
     acheteur_siret = models.CharField(
         "SIRET de l'acheteur", max_length=14, validators=[valider_siret]
     )
+    # No index of their own: (commune, date) and (epci, date) below serve both, and
+    # every index is one more write per contract in a national DECP import.
     commune = models.ForeignKey(
         "commune.Commune",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="marches",
+        db_index=False,
     )
     epci = models.ForeignKey(
-        "commune.EPCI", on_delete=models.SET_NULL, null=True, blank=True, related_name="marches"
+        "commune.EPCI",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="marches",
+        db_index=False,
     )
     objet = models.TextField()
     code_cpv = models.CharField("code CPV", max_length=10, validators=[valider_cpv])
@@ -57,10 +83,19 @@ class Marche(models.Model):
     montant = models.DecimalField(
         "montant (€ HT)", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
+    # What the contract said when notified, before its DECP `modifications` (the
+    # latest amount and duration win in `montant` and `duree_mois`). Empty for a
+    # contract entered by hand.
+    montant_initial = models.DecimalField(
+        "montant initial (€ HT)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
     date_notification = models.DateField("date de notification")
     date_publication = models.DateField("date de publication des données", null=True, blank=True)
     duree_mois = models.PositiveSmallIntegerField(
         "durée (mois)", validators=[MinValueValidator(1), MaxValueValidator(999)]
+    )
+    duree_mois_initiale = models.PositiveSmallIntegerField(
+        "durée initiale (mois)", null=True, blank=True
     )
     forme_prix = models.CharField(
         "forme du prix", max_length=12, choices=FormePrix.choices, blank=True
@@ -76,6 +111,13 @@ class Marche(models.Model):
     marche_reserve = models.BooleanField("marché réservé", default=False)
     clause_environnementale = models.BooleanField(default=False)
     critere_environnemental = models.BooleanField("critère environnemental", default=False)
+    # DECP data are public already; a member may still take a contract off the
+    # public pages (entered by mistake, duplicate…). Members keep seeing it.
+    publie = models.BooleanField(
+        "publié",
+        default=True,
+        help_text="Décochez pour retirer ce marché de la page publique de la commune.",
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
@@ -99,9 +141,14 @@ class Marche(models.Model):
             ),
             models.CheckConstraint(condition=Q(montant__gte=0), name="marches_marche_montant"),
             models.CheckConstraint(condition=Q(duree_mois__gte=1), name="marches_marche_duree"),
+            models.CheckConstraint(
+                condition=Q(montant_initial__isnull=True) | Q(montant_initial__gte=0),
+                name="marches_marche_montant_initial",
+            ),
         ]
         indexes = [
             models.Index(fields=["commune", "date_notification"], name="marches_commune_date_idx"),
+            models.Index(fields=["epci", "date_notification"], name="marches_epci_date_idx"),
         ]
 
     def __str__(self):
@@ -110,6 +157,19 @@ class Marche(models.Model):
     @property
     def a_consideration_sociale(self):
         return self.clause_sociale or self.critere_social or self.marche_reserve
+
+    @property
+    def considerations_environnementales(self):
+        """The DECP values, as a list, for display and export."""
+        valeurs = [
+            label
+            for flag, label in (
+                (self.clause_environnementale, "Clause environnementale"),
+                (self.critere_environnemental, "Critère environnemental"),
+            )
+            if flag
+        ]
+        return valeurs or ["Pas de considération environnementale"]
 
     @property
     def considerations_sociales(self):
@@ -127,7 +187,10 @@ class Marche(models.Model):
 
 
 class Titulaire(models.Model):
-    marche = models.ForeignKey(Marche, on_delete=models.CASCADE, related_name="titulaires")
+    # Indexed by the unique (marche, type, identifiant) constraint, which starts with it.
+    marche = models.ForeignKey(
+        Marche, on_delete=models.CASCADE, related_name="titulaires", db_index=False
+    )
     type_identifiant = models.CharField(
         "type d'identifiant",
         max_length=10,
@@ -144,7 +207,8 @@ class Titulaire(models.Model):
         related_name="marches_tenus",
     )
 
-    history = HistoricalRecords()
+    # Nobody looks a holder's history up by structure; by contract, yes.
+    history = HistoricalRecords(no_db_index=["structure"])
 
     class Meta:
         ordering = ["marche", "pk"]
@@ -167,7 +231,10 @@ class ClauseSociale(models.Model):
     marche = models.ForeignKey(Marche, on_delete=models.CASCADE, related_name="clauses")
     base_legale = models.CharField("base légale", max_length=10, choices=BaseLegale.choices)
     heures_prevues = models.PositiveIntegerField(
-        "heures d'insertion prévues", null=True, blank=True
+        "heures d'insertion prévues",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(HEURES_MAX)],
     )
     facilitateur_nom = models.CharField("facilitateur (nom)", max_length=200, blank=True)
     facilitateur_organisation = models.CharField(
@@ -193,10 +260,17 @@ class SuiviHeures(models.Model):
     periode_debut = models.DateField("début de période")
     periode_fin = models.DateField("fin de période")
     heures_realisees = models.DecimalField(
-        "heures réalisées", max_digits=9, decimal_places=1, validators=[MinValueValidator(0)]
+        "heures réalisées",
+        max_digits=9,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(HEURES_MAX)],
     )
-    personnes_embauchees = models.PositiveIntegerField("personnes embauchées", default=0)
-    contrats_signes = models.PositiveIntegerField("contrats de travail signés", default=0)
+    personnes_embauchees = models.PositiveIntegerField(
+        "personnes embauchées", default=0, validators=[MaxValueValidator(PERSONNES_MAX)]
+    )
+    contrats_signes = models.PositiveIntegerField(
+        "contrats de travail signés", default=0, validators=[MaxValueValidator(PERSONNES_MAX)]
+    )
     saisi_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

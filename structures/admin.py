@@ -1,10 +1,8 @@
 from django.contrib import admin, messages
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from commune.admin import DemandeAdminBase
-from commune.enums import StatutDemande
 
 from .models import (
     DemandeRattachement,
@@ -18,45 +16,7 @@ from .models import (
     TypePrestation,
     TypeStructure,
 )
-
-
-@transaction.atomic
-def demandes_rattachement_accepter(*, demandes, decided_by):
-    """Accept the pending claims among `demandes`; each claimant joins the structure.
-
-    The first member of a structure without an administrator becomes its administrator.
-    Claims already decided are left untouched; someone already a member keeps their rights.
-    Returns the number of claims accepted.
-    """
-    # Locking the rows makes two staff members clicking at once accept a claim once.
-    en_attente = demandes.select_for_update(of=("self",)).filter(statut=StatutDemande.EN_ATTENTE)
-    acceptees = 0
-    for demande in en_attente.order_by("created_at"):
-        a_un_admin = MembreStructure.objects.filter(
-            structure_id=demande.structure_id, est_admin=True
-        ).exists()
-        MembreStructure.objects.get_or_create(
-            user_id=demande.user_id,
-            structure_id=demande.structure_id,
-            defaults={"est_admin": not a_un_admin},
-        )
-        demande.statut = StatutDemande.ACCEPTEE
-        demande.decided_by = decided_by
-        demande.decided_at = timezone.now()
-        demande.save(update_fields=["statut", "decided_by", "decided_at"])
-        acceptees += 1
-    return acceptees
-
-
-@transaction.atomic
-def structures_verifier(*, structures):
-    """Mark `structures` as verified; returns how many were not verified before."""
-    a_verifier = list(structures.filter(verifiee=False))
-    for structure in a_verifier:
-        structure.verifiee = True
-        # save(), not update(): the history records who verified the structure.
-        structure.save(update_fields=["verifiee", "updated_at"])
-    return len(a_verifier)
+from .services import demandes_rattachement_accepter, structures_verifier
 
 
 @admin.register(TypeStructure)
@@ -221,6 +181,8 @@ class DemandeRattachementAdmin(DemandeAdminBase):
     list_select_related = ["user", "structure", "decided_by"]
     search_fields = ["user__email", "user__last_name", "structure__nom", "structure__siret"]
     autocomplete_fields = ["user", "structure"]
+    # Accepting emails the claimant (structures/emails.py). Refusing here stays the generic
+    # refusal, without email; the staff page /espace/structures/demandes/ refuses with one.
     accepter_demandes = staticmethod(demandes_rattachement_accepter)
 
 

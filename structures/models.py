@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 from stdnum.fr import siret as stdnum_siret
 
 from commune.enums import StatutDemande
-from commune.models import SIRET_REGEX, Demande, Invitation, valider_siret
+from commune.models import SIRET_REGEX, Commune, Demande, Invitation, valider_siret
 
 from .enums import FamilleStructure, TypeSoutien
 
@@ -95,12 +95,32 @@ class StructureQuerySet(models.QuerySet):
         return self.filter(verifiee=True, publiee=True)
 
     def serving(self, commune):
+        """Located in `commune`, or intervening there: the commune itself, its EPCI or
+        its département is one of the structure's intervention zones."""
         return self.filter(
             Q(commune=commune)
             | Q(zones_communes=commune)
             | Q(zones_epci=commune.epci_id)
             | Q(zones_departements=commune.departement_id)
         ).distinct()
+
+    def avec_profil(self):
+        """Everything a profile page shows, in a fixed number of queries."""
+        return self.select_related("type", "commune__departement").prefetch_related(
+            *relations_du_profil()
+        )
+
+
+def relations_du_profil():
+    """The relations a profile page shows, for prefetch_related(_objects)."""
+    return [
+        models.Prefetch("secteurs", queryset=Secteur.objects.select_related("groupe")),
+        "types_prestation",
+        "reseaux",
+        models.Prefetch("zones_communes", queryset=Commune.objects.select_related("departement")),
+        "zones_epci",
+        "zones_departements",
+    ]
 
 
 class Structure(models.Model):
@@ -191,7 +211,17 @@ class Structure(models.Model):
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("mise à jour le", auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[secteurs, types_prestation, reseaux])
+    # Every field of the profile is in the history, the intervention zones included.
+    history = HistoricalRecords(
+        m2m_fields=[
+            secteurs,
+            types_prestation,
+            reseaux,
+            zones_communes,
+            zones_epci,
+            zones_departements,
+        ]
+    )
     objects = StructureQuerySet.as_manager()
 
     class Meta:

@@ -7,4 +7,5 @@ app_name = "structures"
 urlpatterns = [
     path("", views.StructureListView.as_view(), name="liste"),
     path("<str:siret>/", views.detail, name="detail"),
+    path("<str:siret>/logo/", views.logo, name="logo"),
 ]

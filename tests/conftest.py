@@ -3,6 +3,7 @@ import os
 import pytest
 from django.db import connection
 
+from tests.navigateur import capture, navigateur, page  # noqa: F401  (browser fixtures)
 from tests.roles import matrice  # noqa: F401  (the role matrix fixture)
 
 

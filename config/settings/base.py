@@ -218,3 +218,65 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("RAPPORTS_BALAYAGE_SECONDES", 300),
     },
 }
+
+# API
+# The REST API under /api/v1/ (api/): public reads for anyone, member writes with a
+# personal access token (comptes.JetonAcces) or the session of the browsable API.
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar", "api"]
+REST_FRAMEWORK.update(
+    {
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "api.authentication.JetonAuthentication",
+            "rest_framework.authentication.SessionAuthentication",
+        ],
+        "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+        "DEFAULT_RENDERER_CLASSES": [
+            "rest_framework.renderers.JSONRenderer",
+            "rest_framework.renderers.BrowsableAPIRenderer",
+        ],
+        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+        "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+        "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+        "PAGE_SIZE": 50,
+        "DEFAULT_THROTTLE_CLASSES": [
+            "api.throttling.AnonymeThrottle",
+            "api.throttling.UtilisateurThrottle",
+        ],
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": env.str("API_DEBIT_ANONYME", "60/min"),
+            "user": env.str("API_DEBIT_UTILISATEUR", "600/min"),
+        },
+        "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+        "EXCEPTION_HANDLER": "api.exceptions.gestionnaire_exceptions",
+        "COERCE_DECIMAL_TO_STRING": False,
+        # Path parameters keep their names ({pk}) in the OpenAPI document.
+        "SCHEMA_COERCE_PATH_PK": False,
+    }
+)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Commune engagée",
+    "DESCRIPTION": (
+        "Tout ce qui est public sur le portail Commune engagée, lisible par des programmes : "
+        "communes et leurs scores, référentiels, engagements action par action, structures "
+        "de l'IAE et de l'ESS, marchés publics et clauses sociales, soutiens, rapports. "
+        "Les membres d'une commune ou d'une structure modifient leurs données avec un jeton "
+        "d'accès personnel, créé sur la page « Mon compte » et envoyé dans l'en-tête "
+        "`Authorization: Bearer <jeton>`. Les requêtes anonymes sont limitées en débit."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatutEngagementEnum": "axes.enums.Statut",
+        "NaturePreuveEnum": "axes.enums.NaturePreuve",
+        "TypeReferentielEnum": "axes.enums.TypeReferentiel",
+        "StatutRapportEnum": "commune.enums.StatutRapport",
+        "NatureMarcheEnum": "marches.enums.Nature",
+        "TypeSoutienEnum": "structures.enums.TypeSoutien",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False},
+}

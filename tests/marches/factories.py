@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 
 from marches.enums import BaseLegale, Procedure
-from marches.models import ClauseSociale, Marche, Titulaire
+from marches.models import ClauseSociale, Marche, SuiviHeures, Titulaire
 from tests.commune.factories import CommuneFactory
 
 
@@ -39,3 +39,15 @@ class ClauseSocialeFactory(factory.django.DjangoModelFactory):
     marche = factory.SubFactory(MarcheFactory, clause_sociale=True)
     base_legale = BaseLegale.L2112_2
     heures_prevues = 700
+
+
+class SuiviHeuresFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SuiviHeures
+
+    clause = factory.SubFactory(ClauseSocialeFactory)
+    periode_debut = datetime.date(2026, 6, 1)
+    periode_fin = datetime.date(2026, 8, 31)
+    heures_realisees = Decimal("150.0")
+    personnes_embauchees = 2
+    contrats_signes = 2

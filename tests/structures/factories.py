@@ -6,9 +6,12 @@ from tests.comptes.factories import UserFactory
 
 
 def siret_valide(n):
-    """A 14-digit SIRET whose Luhn key is right, built from a sequence number."""
-    base = f"9{n:012d}"
-    return base + luhn.calc_check_digit(base)
+    """A SIRET that python-stdnum accepts, built from a sequence number: the SIREN (its
+    first 9 digits) and the whole 14 digits each carry their Luhn key."""
+    debut = f"9{n:07d}"
+    siren = debut + luhn.calc_check_digit(debut)
+    sans_cle = f"{siren}{n % 10000:04d}"
+    return sans_cle + luhn.calc_check_digit(sans_cle)
 
 
 class StructureFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,5 @@
-"""Browser tests: Playwright driving Debian's Chromium against a live server."""
+"""Browser fixtures: Playwright driving Debian's Chromium. One Playwright session for the
+whole run: two cannot be open at once."""
 
 import os
 import shutil
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CAPTURES = Path(__file__).resolve().parent.parent.parent / "var" / "captures"
+CAPTURES = Path(__file__).resolve().parent.parent / "var" / "captures"
 
 
 @pytest.fixture(scope="session")

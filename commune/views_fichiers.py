@@ -1,0 +1,22 @@
+"""Uploaded files that are public by nature, served with their type and a file name."""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
+
+from axes.models import Signature
+
+
+@require_safe
+def deliberation(request, code_insee, pk):
+    """The council decision behind a commune's signature: a public act."""
+    signature = get_object_or_404(
+        Signature.objects.select_related("commune"), commune__code_insee=code_insee, pk=pk
+    )
+    if not signature.deliberation_fichier:
+        raise Http404("Aucune délibération déposée.")
+    return FileResponse(
+        signature.deliberation_fichier.open("rb"),
+        filename=f"deliberation-{signature.commune.slug}-{signature.date_signature:%Y-%m-%d}.pdf",
+        content_type="application/pdf",
+    )

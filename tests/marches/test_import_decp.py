@@ -1,0 +1,349 @@
+"""The DECP import: both shapes of the files, buyers matched or skipped, modifications,
+idempotence, dry run, strict mode, streaming, history; the command and the staff page."""
+
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from marches import decp
+from marches.decp import RAISON_IMPORT_DECP, decp_importer
+from marches.models import Marche, Titulaire
+from tests.commune.factories import CommuneFactory, EPCIFactory
+from tests.marches.conftest import SIRET_MAIRIE_RENNES, etat_des_marches
+from tests.structures.factories import StructureFactory
+
+pytestmark = pytest.mark.django_db
+
+DONNEES = Path(__file__).resolve().parent.parent / "data"
+SIRET_SIAE = "90000000009010"
+
+
+@pytest.fixture
+def acheteurs(db):
+    """Rennes (its mairie's SIRET), Rennes Métropole (its SIREN) and a SIAE."""
+    epci = EPCIFactory(siren="243500139", nom="Rennes Métropole", nature="METRO")
+    rennes = CommuneFactory(
+        code_insee="35238", nom="Rennes", siret_mairie=SIRET_MAIRIE_RENNES, epci=epci
+    )
+    siae = StructureFactory(siret=SIRET_SIAE)
+    return rennes, epci, siae
+
+
+def importer(nom, **options):
+    options.setdefault("ecrire", True)
+    with (DONNEES / nom).open("rb") as fichier:
+        return decp_importer(fichier=fichier, **options)
+
+
+def importer_texte(marches, **options):
+    options.setdefault("ecrire", True)
+    contenu = json.dumps({"marches": {"marche": marches}}).encode()
+    return decp_importer(fichier=io.BytesIO(contenu), **options)
+
+
+def marche_valide(**changements):
+    marche = {
+        "id": "2026-9000",
+        "acheteur": {"id": SIRET_MAIRIE_RENNES},
+        "nature": "Marché",
+        "objet": "Travaux de voirie",
+        "codeCPV": "45233140-2",
+        "procedure": "Procédure adaptée",
+        "dureeMois": 6,
+        "dateNotification": "2026-04-01",
+        "montant": 60000,
+        "titulaires": [{"titulaire": {"typeIdentifiant": "SIRET", "id": SIRET_SIAE}}],
+    }
+    marche.update(changements)
+    return marche
+
+
+def test_the_official_wrapper_is_imported_field_by_field(acheteurs):
+    rennes, epci, siae = acheteurs
+    rapport = importer("decp_officiel.json")
+    assert (rapport.lus, rapport.crees, rapport.ignores, rapport.invalides) == (5, 4, 1, 0)
+    assert rapport.ecrit
+
+    espaces_verts = Marche.objects.get(id_decp="2026-0001")
+    assert espaces_verts.commune == rennes and espaces_verts.epci is None
+    assert espaces_verts.acheteur_siret == SIRET_MAIRIE_RENNES
+    assert espaces_verts.montant == Decimal("120000.00")
+    assert espaces_verts.lieu_code == "35238" and espaces_verts.lieu_type_code == "Code commune"
+    assert espaces_verts.clause_sociale and espaces_verts.critere_social
+    assert not espaces_verts.marche_reserve and not espaces_verts.clause_environnementale
+    assert str(espaces_verts.date_publication) == "2026-03-01"
+    assert espaces_verts.publie
+    titulaires = {t.identifiant: t.structure for t in espaces_verts.titulaires.all()}
+    assert titulaires == {SIRET_SIAE: siae, "FR40303265045": None}
+
+    collecte = Marche.objects.get(id_decp="2026-M-17")
+    assert collecte.epci == epci and collecte.commune is None
+    assert collecte.montant == Decimal("2500000.50")
+    assert collecte.marche_reserve
+    assert collecte.clause_environnementale and collecte.critere_environnemental
+
+    vitres = Marche.objects.get(id_decp="2026-0004")
+    assert vitres.marche_reserve and not vitres.clause_sociale and not vitres.critere_social
+    assert vitres.critere_environnemental and not vitres.clause_environnementale
+
+
+def test_modifications_apply_in_date_order_and_the_initial_values_are_kept(acheteurs):
+    importer("decp_officiel.json")
+    repas = Marche.objects.get(id_decp="2026-0002")
+    # 100 000 € notified, 130 000 € in May, lowered to 80 000 € in September.
+    assert repas.montant == Decimal("80000.00")
+    assert repas.montant_initial == Decimal("100000.00")
+    assert repas.duree_mois == 48 and repas.duree_mois_initiale == 36
+    assert str(repas.date_notification) == "2026-01-15"
+    assert not repas.a_consideration_sociale
+
+
+def test_the_flattened_shape_gives_the_same_contracts(acheteurs):
+    importer("decp_officiel.json")
+    rapport = importer("decp_aplati.json")
+    assert (rapport.lus, rapport.crees, rapport.mis_a_jour, rapport.inchanges) == (3, 0, 0, 3)
+
+
+def test_importing_twice_changes_nothing_not_even_history(acheteurs):
+    importer("decp_officiel.json")
+    avant = etat_des_marches()
+    rapport = importer("decp_officiel.json")
+    assert (rapport.crees, rapport.mis_a_jour, rapport.inchanges) == (0, 0, 4)
+    assert etat_des_marches() == avant
+
+
+def test_a_dry_run_writes_nothing_and_reports_what_a_write_would_do(acheteurs):
+    avant = etat_des_marches()
+    simulation = importer("decp_officiel.json", ecrire=False)
+    assert not simulation.ecrit
+    assert etat_des_marches() == avant
+    ecriture = importer("decp_officiel.json")
+    for compteur in ("lus", "crees", "mis_a_jour", "inchanges", "ignores", "invalides"):
+        assert getattr(simulation, compteur) == getattr(ecriture, compteur), compteur
+
+
+def test_a_changed_contract_is_updated_with_its_holders(acheteurs):
+    importer_texte([marche_valide()])
+    marche = Marche.objects.get()
+    titulaire = marche.titulaires.get()
+    titulaire.denomination = "Nom saisi à la main"
+    titulaire.save()
+    marche.publie = False
+    marche.save()
+    autre = {"titulaire": {"typeIdentifiant": "TVA", "id": "FR40303265045"}}
+    rapport = importer_texte(
+        [marche_valide(montant="65000", titulaires=[autre, marche_valide()["titulaires"][0]])]
+    )
+    assert (rapport.crees, rapport.mis_a_jour, rapport.inchanges) == (0, 1, 0)
+    marche.refresh_from_db()
+    assert marche.montant == Decimal("65000.00")
+    assert not marche.publie, "the commune's choice to unpublish stays"
+    assert marche.titulaires.get(identifiant=SIRET_SIAE).denomination == "Nom saisi à la main"
+
+    rapport = importer_texte([marche_valide(montant="65000", titulaires=[autre])])
+    assert rapport.mis_a_jour == 1
+    assert list(marche.titulaires.values_list("identifiant", flat=True)) == ["FR40303265045"]
+    assert Titulaire.history.filter(identifiant=SIRET_SIAE, history_type="-").exists()
+    versions = marche.history.order_by("history_date")
+    assert [v.history_type for v in versions] == ["+", "~", "~", "~"]
+    assert versions.last().history_change_reason == RAISON_IMPORT_DECP
+
+
+def test_the_same_contract_twice_in_a_file_is_created_then_updated(acheteurs):
+    rapport = importer_texte([marche_valide(), marche_valide(montant=70000)])
+    assert (rapport.crees, rapport.mis_a_jour) == (1, 1)
+    assert Marche.objects.get().montant == 70000
+
+
+def test_strict_mode_writes_nothing_and_reports_each_invalid_contract(acheteurs):
+    avant = etat_des_marches()
+    rapport = importer("decp_invalides.json")
+    assert not rapport.ecrit and rapport.refuse
+    assert etat_des_marches() == avant
+    assert rapport.invalides == 4 and rapport.crees == 1
+    erreurs = "\n".join(rapport.erreurs)
+    assert "marché n° 1 (id « 2026-0102 ») : montant absent (obligatoire dans les DECP)" in erreurs
+    assert "marché n° 2 (id « 2026-0103 ») : codeCPV « 4500 » invalide" in erreurs
+    assert "dateNotification « 01/02/2026 » n'est pas une date AAAA-MM-JJ" in erreurs
+    assert "considerationsSociales contradictoires" in erreurs
+    assert (
+        "marché n° 3 (id « 2026-0104 ») : acheteur.id « 2135023880 » n'est pas un SIRET" in erreurs
+    )
+    assert "marché n° 4 (id « 2026-0105 ») : modifications[0].montant négatif" in erreurs
+
+
+def test_skip_invalid_writes_the_valid_contracts(acheteurs):
+    rapport = importer("decp_invalides.json", strict=False)
+    assert rapport.ecrit
+    assert list(Marche.objects.values_list("id_decp", flat=True)) == ["2026-0101"]
+    assert rapport.invalides == 4
+
+
+def test_a_truncated_file_writes_nothing_even_when_skipping_invalid(acheteurs):
+    rapport = importer("decp_tronque.json", strict=False)
+    assert not rapport.ecrit
+    assert "n'est pas un JSON valide (après le marché n° 0)" in rapport.erreur_fichier
+    assert not Marche.objects.exists()
+
+
+def test_a_top_level_list_and_the_older_marches_list_are_read(acheteurs):
+    liste = json.dumps([marche_valide()]).encode()
+    assert decp_importer(fichier=io.BytesIO(liste), ecrire=False).crees == 1
+    ancienne = json.dumps({"marches": [marche_valide()]}).encode()
+    assert decp_importer(fichier=io.BytesIO(b"\xef\xbb\xbf" + ancienne), ecrire=False).crees == 1
+
+
+@pytest.mark.parametrize(
+    ("changements", "raison"),
+    [
+        ({"montant": None}, "montant absent"),
+        ({"montant": "beaucoup"}, "montant « beaucoup » n'est pas un nombre"),
+        ({"dureeMois": 0}, "dureeMois hors limites"),
+        ({"dureeMois": 2.5}, "n'est pas un nombre entier de mois"),
+        ({"procedure": "Gré à gré"}, "procedure « Gré à gré » inconnu"),
+        ({"lieuExecution": {"code": "35238"}}, "lieuExecution.typeCode absent"),
+        ({"titulaires": [{"typeIdentifiant": "SIRET", "id": "123"}]}, "n'est pas un SIRET"),
+        ({"considerationsSociales": {"clauseSociale": "peut-être"}}, "n'est ni oui ni non"),
+        ({"considerationsSociales": ["Clause insertion"]}, "inconnu"),
+        ({"id": ""}, "id absent"),
+    ],
+)
+def test_each_invalid_field_has_its_reason(acheteurs, changements, raison):
+    rapport = importer_texte([marche_valide(**changements)], ecrire=False)
+    assert rapport.invalides == 1
+    assert raison in rapport.erreurs[0]
+
+
+def test_booleans_are_read_as_oui_non_true_false(acheteurs):
+    considerations = {"clauseSociale": True, "critereSocial": "OUI", "marcheReserve": "false"}
+    importer_texte([marche_valide(considerationsSociales=considerations)])
+    marche = Marche.objects.get()
+    assert marche.clause_sociale and marche.critere_social and not marche.marche_reserve
+
+
+def test_contracts_are_written_in_batches(acheteurs):
+    marches = [marche_valide(id=f"2026-{n:04d}") for n in range(7)]
+    rapport = importer_texte(marches, taille_lot=3)
+    assert rapport.crees == 7
+    assert Marche.history.count() == 7 and Titulaire.history.count() == 7
+
+
+def requetes_pour(marches, **options):
+    with CaptureQueriesContext(connection) as requetes:
+        importer_texte(marches, **options)
+    return len(requetes)
+
+
+def test_queries_grow_with_batches_not_with_contracts(acheteurs):
+    """Bulk writes: a batch of 3 or of 20 contracts costs the same queries (SQLite splits
+    an INSERT beyond 999 parameters, hence small batches here)."""
+    petit = requetes_pour([marche_valide(id=f"A{n}") for n in range(3)])
+    grand = requetes_pour([marche_valide(id=f"B{n}") for n in range(20)])
+    assert petit == grand
+    deux_lots = requetes_pour([marche_valide(id=f"C{n}") for n in range(20)], taille_lot=10)
+    un_lot = requetes_pour([marche_valide(id=f"D{n}") for n in range(10)], taille_lot=10)
+    assert deux_lots < 2 * un_lot
+    # Unchanged contracts: the comparison reads them, writes nothing.
+    assert requetes_pour([marche_valide(id=f"B{n}") for n in range(20)]) < grand
+
+
+def test_the_file_is_streamed_not_loaded(acheteurs):
+    """The first contract is handed over long before the end of a big file is read."""
+    marches = [marche_valide(id=f"2026-{n:05d}", objet="x" * 500) for n in range(2000)]
+    contenu = io.BytesIO(json.dumps({"marches": {"marche": marches}}).encode())
+    enregistrements = decp._enregistrements(contenu)
+    assert next(iter(enregistrements))["id"] == "2026-00000"
+    assert contenu.tell() < len(contenu.getvalue()) / 4
+
+
+def test_errors_are_counted_beyond_the_detailed_ones(acheteurs, monkeypatch):
+    monkeypatch.setattr(decp, "ERREURS_DETAILLEES_MAX", 2)
+    rapport = importer_texte([marche_valide(id=f"x{n}", montant=None) for n in range(5)])
+    assert rapport.invalides == 5
+    assert len(rapport.erreurs) == 2 and rapport.erreurs_non_detaillees == 3
+
+
+# The command ------------------------------------------------------------------------
+
+
+def test_command_does_a_dry_run_by_default(acheteurs, capsys):
+    call_command("import_decp", str(DONNEES / "decp_officiel.json"))
+    sortie = capsys.readouterr().out
+    assert "Simulation, rien n'est écrit" in sortie
+    assert "à créer : 4" in sortie and "ignorés (acheteur inconnu) : 1" in sortie
+    assert not Marche.objects.exists()
+
+
+def test_command_writes_with_write(acheteurs, capsys):
+    call_command("import_decp", str(DONNEES / "decp_officiel.json"), "--write")
+    assert "créés : 4" in capsys.readouterr().out
+    assert Marche.objects.count() == 4
+
+
+def test_command_refuses_an_invalid_file_in_strict_mode(acheteurs, capsys):
+    with pytest.raises(CommandError, match="4 marché\\(s\\) invalide\\(s\\)"):
+        call_command("import_decp", str(DONNEES / "decp_invalides.json"), "--write")
+    assert "marché n° 1" in capsys.readouterr().err
+    assert not Marche.objects.exists()
+    call_command("import_decp", str(DONNEES / "decp_invalides.json"), "--write", "--skip-invalid")
+    assert Marche.objects.count() == 1
+
+
+def test_command_says_when_the_file_is_missing(db):
+    with pytest.raises(CommandError, match="Fichier introuvable"):
+        call_command("import_decp", "/nulle/part.json")
+
+
+# The staff page -------------------------------------------------------------------------
+
+
+def envoyer(client, nom, **donnees):
+    fichier = SimpleUploadedFile(nom, (DONNEES / nom).read_bytes(), "application/json")
+    return client.post(reverse("espace:marches_staff:import"), {"fichier": fichier, **donnees})
+
+
+def test_staff_upload_shows_a_dry_run_then_writes(client, acheteurs, matrice):
+    staff = matrice.users["staff"]
+    client.force_login(staff)
+    reponse = envoyer(client, "decp_officiel.json")
+    page = reponse.content.decode()
+    assert "Simulation de l'import" in page
+    assert '<th scope="row">À créer</th><td>4</td>' in page
+    assert not Marche.objects.exists()
+    jeton = reponse.context["jeton"]
+    ecrit = client.post(reverse("espace:marches_staff:import_ecrire"), {"jeton": jeton})
+    assert "Import terminé : 4 marchés créés" in ecrit.content.decode()
+    assert Marche.objects.count() == 4
+    assert Marche.history.filter(history_user=staff).count() == 4
+    # A second click finds nothing to write.
+    encore = client.post(reverse("espace:marches_staff:import_ecrire"), {"jeton": jeton})
+    assert encore.status_code == 302
+    assert Marche.objects.count() == 4
+
+
+def test_staff_upload_of_an_invalid_file_offers_no_write(client, acheteurs, matrice):
+    client.force_login(matrice.users["staff"])
+    page = envoyer(client, "decp_invalides.json").content.decode()
+    assert "rien ne peut être écrit" in page
+    assert "Écrire l'import" not in page
+    page = envoyer(client, "decp_invalides.json", ignorer_invalides="on").content.decode()
+    assert "Écrire l'import" in page
+
+
+def test_staff_upload_refuses_files_over_the_limit(client, acheteurs, matrice, monkeypatch):
+    from marches import forms
+
+    monkeypatch.setattr(forms, "TAILLE_MAX_DECP", 100)
+    client.force_login(matrice.users["staff"])
+    page = envoyer(client, "decp_officiel.json").content.decode()
+    assert "Le fichier dépasse 20 Mo" in page
+    assert 'role="alert"' in page
