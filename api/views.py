@@ -187,6 +187,8 @@ class CommuneListe(Liste):
     filterset_class = filters.CommuneFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator's visit
+            return Commune.objects.none()
         self.guide = _guide()
         return _communes(self.guide)
 
