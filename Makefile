@@ -50,6 +50,12 @@ test: quality navigateur node_modules/.package-lock.json
 # They need the local PostgreSQL and Redis, and use databases of their own.
 BENCH_PG := postgres://postgres@127.0.0.1:5432
 bench: install
+	dropdb --if-exists -h 127.0.0.1 -U postgres ce_bench_decp
+	createdb -h 127.0.0.1 -U postgres ce_bench_decp
+	DATABASE_URL=$(BENCH_PG)/ce_bench_decp $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PG)/ce_bench_decp $(PY) manage.py seed_demo -v0
+	DATABASE_URL=$(BENCH_PG)/ce_bench_decp $(PY) bench/bench_decp.py
+	dropdb --if-exists -h 127.0.0.1 -U postgres ce_bench_decp
 	DATABASE_URL=$(BENCH_PG)/ce_bench_rapports CELERY_BROKER_URL=redis://127.0.0.1:6379/14 \
 		$(PY) bench/bench_rapports.py
 
