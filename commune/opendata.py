@@ -9,6 +9,10 @@ can reuse and the downloads export.
   evidence or an email address.
 * `lignes_communes()` — the national open-data file, streamed commune by commune
   in constant memory.
+* `lignes_structures()` / `lignes_marches()` — the directory of published structures
+  and the published contracts with a social consideration, streamed the same way
+  (a constant number of queries per lot); their columns in `COLONNES_STRUCTURES`
+  and `COLONNES_MARCHES`.
 """
 
 import datetime
@@ -34,9 +38,11 @@ from axes.models import (
 )
 from axes.scoring import arrondi, calculer_score, statut_effectif
 from axes.selectors import actions_du_referentiel, engagements_par_commune, entrees
+from marches import export as export_marches
 from marches.indicateurs import indicateurs_commune
+from marches.models import Marche, Titulaire
 from structures.enums import TypeSoutien
-from structures.models import Soutien, Structure
+from structures.models import Reseau, Secteur, Soutien, Structure, TypePrestation
 
 from . import cache
 from .models import Commune
@@ -571,9 +577,12 @@ def ligne_commune(commune, actions, numeros, engagements):
 
 
 def valeur_csv(valeur):
-    """A cell as a spreadsheet should read it, never as a formula."""
+    """A cell as a spreadsheet should read it, never as a formula. A list is joined
+    with `|`."""
     if valeur is None:
         return ""
+    if isinstance(valeur, list | tuple):
+        return SEPARATEUR_LISTE.join(valeur_csv(v) for v in valeur)
     if isinstance(valeur, bool):
         return "oui" if valeur else "non"
     if isinstance(valeur, datetime.datetime):
@@ -590,3 +599,235 @@ def valeur_json(valeur):
     if isinstance(valeur, datetime.datetime | datetime.date):
         return valeur.isoformat()
     return valeur
+
+
+# The directory of structures and the contracts with a social consideration -----------
+
+SEPARATEUR_LISTE = "|"
+
+# (name, type, description, example) of every column of the structures file, in order.
+# The names are those of the API (/api/structures/), flattened.
+COLONNES_STRUCTURES = (
+    ("siret", "texte", "SIRET de la structure (14 chiffres).", "93500001800017"),
+    ("nom", "texte", "Raison sociale.", "Jardins solidaires de la Vilaine"),
+    ("enseigne", "texte", "Enseigne, vide si aucune.", "Les Jardins"),
+    ("type_code", "texte", "Code du type de structure.", "ACI"),
+    ("type_nom", "texte", "Nom du type de structure.", "Atelier et chantier d'insertion"),
+    ("commune_code_insee", "texte", "Code INSEE de la commune d'implantation.", "35238"),
+    ("commune_nom", "texte", "Nom de la commune d'implantation.", "Rennes"),
+    ("code_departement", "texte", "Code du département d'implantation.", "35"),
+    ("departement", "texte", "Nom du département d'implantation.", "Ille-et-Vilaine"),
+    (
+        "secteurs",
+        "liste",
+        "Slugs des secteurs d'activité, séparés par « | » en CSV (une liste en JSON).",
+        "amenagement-paysager|entretien-espaces-verts",
+    ),
+    (
+        "types_prestation",
+        "liste",
+        "Codes des types de prestation, séparés par « | » en CSV (une liste en JSON).",
+        "MAD|PREST",
+    ),
+    (
+        "reseaux",
+        "liste",
+        "Slugs des réseaux d'appartenance, séparés par « | » en CSV (une liste en JSON).",
+        "chantier-ecole",
+    ),
+    ("etp_insertion", "nombre", "Équivalents temps plein en insertion.", "12.5"),
+    (
+        "etp_insertion_mis_a_jour_le",
+        "date",
+        "Date de mise à jour des ETP en insertion (AAAA-MM-JJ).",
+        "2026-01-15",
+    ),
+    ("personnes_accompagnees", "entier", "Personnes accompagnées sur un an.", "48"),
+    (
+        "personnes_accompagnees_mis_a_jour_le",
+        "date",
+        "Date de mise à jour du nombre de personnes accompagnées (AAAA-MM-JJ).",
+        "2026-01-15",
+    ),
+    ("taux_sorties_positives", "nombre", "Taux de sorties positives, en %.", "62.0"),
+    (
+        "taux_sorties_positives_mis_a_jour_le",
+        "date",
+        "Date de mise à jour du taux de sorties positives (AAAA-MM-JJ).",
+        "2026-01-15",
+    ),
+    (
+        "fin_conventionnement",
+        "date",
+        "Date de fin du conventionnement (AAAA-MM-JJ), vide si inconnue.",
+        "2027-12-31",
+    ),
+    (
+        "site_web",
+        "texte",
+        "Site web, vide si la structure ne le publie pas.",
+        "https://jardins-solidaires.example",
+    ),
+    (
+        "email",
+        "texte",
+        "E-mail de contact, vide si la structure ne le publie pas.",
+        "contact@jardins-solidaires.example",
+    ),
+    ("telephone", "texte", "Téléphone, vide si la structure ne le publie pas.", "02 99 00 00 00"),
+    ("updated_at", "date", "Dernière mise à jour de la fiche (AAAA-MM-JJ).", "2026-03-02"),
+)
+
+# The DECP columns of marches/export.py, then the INSEE code of the buying commune.
+_DESCRIPTIONS_MARCHES = {
+    "id": ("texte", "Identifiant du marché dans les DECP.", "2026000123"),
+    "acheteur.id": ("texte", "SIRET de l'acheteur.", "21350238800019"),
+    "nature": ("texte", "Nature du marché (valeur DECP).", "Marché"),
+    "objet": ("texte", "Objet du marché.", "Entretien des espaces verts communaux"),
+    "codeCPV": ("texte", "Code CPV principal.", "77310000-6"),
+    "procedure": ("texte", "Procédure de passation (valeur DECP).", "Procédure adaptée"),
+    "lieuExecution.code": ("texte", "Code du lieu d'exécution.", "35238"),
+    "lieuExecution.typeCode": ("texte", "Type de ce code (valeur DECP).", "Code commune"),
+    "dureeMois": ("entier", "Durée du marché, en mois.", "24"),
+    "dateNotification": ("date", "Date de notification (AAAA-MM-JJ).", "2026-05-12"),
+    "datePublicationDonnees": (
+        "date",
+        "Date de publication des données (AAAA-MM-JJ), vide si inconnue.",
+        "2026-05-20",
+    ),
+    "montant": (
+        "nombre",
+        "Montant en vigueur, en euros HT, point décimal et deux décimales.",
+        "85000.00",
+    ),
+    "formePrix": ("texte", "Forme du prix (valeur DECP).", "Forfaitaire"),
+    "titulaires": (
+        "liste",
+        "Identifiants (SIRET…) des titulaires, séparés par « | » en CSV (une liste en JSON).",
+        "90000000000001",
+    ),
+    "considerationsSociales": (
+        "liste",
+        "Considérations sociales (valeurs DECP : Clause sociale, Critère social, Marché "
+        "réservé), séparées par « | » en CSV (une liste en JSON).",
+        "Clause sociale|Marché réservé",
+    ),
+    "considerationsEnvironnementales": (
+        "liste",
+        "Considérations environnementales (valeurs DECP), séparées par « | » en CSV "
+        "(une liste en JSON).",
+        "Pas de considération environnementale",
+    ),
+}
+COLONNE_CODE_INSEE = "commune.code_insee"
+COLONNES_MARCHES = (
+    *((nom, *_DESCRIPTIONS_MARCHES[nom]) for nom in export_marches.COLONNES),
+    (
+        COLONNE_CODE_INSEE,
+        "texte",
+        "Code INSEE de la commune acheteuse, vide pour un autre acheteur (EPCI…).",
+        "35238",
+    ),
+)
+
+
+def noms(colonnes_):
+    return [colonne[0] for colonne in colonnes_]
+
+
+def structures_du_fichier():
+    """Every structure the public may see, with its relations prefetched a lot at a time."""
+    return (
+        Structure.objects.published()
+        .select_related("type", "commune__departement")
+        .prefetch_related(
+            Prefetch("secteurs", queryset=Secteur.objects.order_by("slug")),
+            Prefetch("types_prestation", queryset=TypePrestation.objects.order_by("code")),
+            Prefetch("reseaux", queryset=Reseau.objects.order_by("slug")),
+        )
+        .order_by("siret")
+    )
+
+
+def _decimal(valeur):
+    return None if valeur is None else float(valeur)
+
+
+def ligne_structure(structure):
+    """The public fields of a structure: a contact only when the structure publishes it,
+    never a member's address."""
+    commune = structure.commune
+    departement = commune.departement if commune else None
+    return {
+        "siret": structure.siret,
+        "nom": structure.nom,
+        "enseigne": structure.enseigne,
+        "type_code": structure.type.code,
+        "type_nom": structure.type.nom,
+        "commune_code_insee": commune.code_insee if commune else None,
+        "commune_nom": commune.nom if commune else None,
+        "code_departement": departement.code if departement else None,
+        "departement": departement.nom if departement else None,
+        "secteurs": [s.slug for s in structure.secteurs.all()],
+        "types_prestation": [t.code for t in structure.types_prestation.all()],
+        "reseaux": [r.slug for r in structure.reseaux.all()],
+        "etp_insertion": _decimal(structure.etp_insertion),
+        "etp_insertion_mis_a_jour_le": structure.etp_insertion_maj,
+        "personnes_accompagnees": structure.personnes_accompagnees,
+        "personnes_accompagnees_mis_a_jour_le": structure.personnes_accompagnees_maj,
+        "taux_sorties_positives": _decimal(structure.taux_sorties_positives),
+        "taux_sorties_positives_mis_a_jour_le": structure.taux_sorties_positives_maj,
+        "fin_conventionnement": structure.fin_conventionnement,
+        "site_web": (structure.site_web or None) if structure.site_web_public else None,
+        "email": (structure.email or None) if structure.email_public else None,
+        "telephone": (structure.telephone or None) if structure.telephone_public else None,
+        "updated_at": timezone.localdate(structure.updated_at),
+    }
+
+
+def lignes_structures():
+    """One dict a published structure, keys of `COLONNES_STRUCTURES`, streamed: four
+    queries a lot of TAILLE_LOT structures (the structures, then their sectors, service
+    types and networks)."""
+    for structure in structures_du_fichier().iterator(chunk_size=TAILLE_LOT):
+        yield ligne_structure(structure)
+
+
+def marches_du_fichier():
+    """The published contracts with at least one social consideration."""
+    return (
+        Marche.objects.publies()
+        .avec_consideration_sociale()
+        .select_related("commune")
+        .prefetch_related(Prefetch("titulaires", queryset=Titulaire.objects.order_by("pk")))
+        .order_by("-date_notification", "id_decp", "pk")
+    )
+
+
+def lignes_marches_csv():
+    """The CSV cells of each contract: marches/export.py's row, then the INSEE code.
+    Two queries a lot (the contracts, their holders)."""
+    for marche in marches_du_fichier().iterator(chunk_size=TAILLE_LOT):
+        code = marche.commune.code_insee if marche.commune else ""
+        yield [*export_marches._ligne(marche), code]
+
+
+def lignes_marches_json():
+    """The same contracts as dicts keyed by `COLONNES_MARCHES`, with JSON types: numbers,
+    lists, null for an unknown date, the object as written."""
+    noms_decp = export_marches.COLONNES
+    for marche in marches_du_fichier().iterator(chunk_size=TAILLE_LOT):
+        ligne = dict(zip(noms_decp, export_marches._ligne(marche), strict=True))
+        ligne.update(
+            {
+                "objet": marche.objet,
+                "dureeMois": marche.duree_mois,
+                "datePublicationDonnees": valeur_json(marche.date_publication),
+                "montant": float(marche.montant),
+                "titulaires": [t.identifiant for t in marche.titulaires.all()],
+                "considerationsSociales": marche.considerations_sociales,
+                "considerationsEnvironnementales": marche.considerations_environnementales,
+                COLONNE_CODE_INSEE: marche.commune.code_insee if marche.commune else None,
+            }
+        )
+        yield ligne

@@ -20,5 +20,9 @@ urlpatterns = [
     path("donnees/", views.donnees, name="donnees"),
     path("donnees/communes.csv", views.donnees_csv, name="donnees_csv"),
     path("donnees/communes.json", views.donnees_json, name="donnees_json"),
+    path("donnees/structures.csv", views.donnees_structures_csv, name="donnees_structures_csv"),
+    path("donnees/structures.json", views.donnees_structures_json, name="donnees_structures_json"),
+    path("donnees/marches.csv", views.donnees_marches_csv, name="donnees_marches_csv"),
+    path("donnees/marches.json", views.donnees_marches_json, name="donnees_marches_json"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -617,6 +617,8 @@ def donnees(request):
         "colonnes_scorecard": COLONNES_SCORECARD,
         "licence": opendata.LICENCE,
         "licence_url": opendata.LICENCE_URL,
+        "colonnes_structures": opendata.COLONNES_STRUCTURES,
+        "colonnes_marches": opendata.COLONNES_MARCHES,
     }
     return render(request, "commune/donnees.html", contexte)
 
@@ -673,6 +675,91 @@ def donnees_json(request):
     reponse = StreamingHttpResponse(contenu(), content_type="application/json")
     reponse["Content-Disposition"] = f'inline; filename="{_nom_du_fichier("json")}"'
     return reponse
+
+
+def _reponse_csv(nom_fichier, entete, lignes):
+    """A streamed CSV file, UTF-8 with a BOM and `;`, like the communes file."""
+
+    def contenu():
+        ecrivain = csv.writer(_Tampon(), delimiter=";")
+        yield "\ufeff" + ecrivain.writerow(entete)
+        for ligne in lignes:
+            yield ecrivain.writerow(ligne)
+
+    reponse = StreamingHttpResponse(contenu(), content_type="text/csv; charset=utf-8")
+    reponse["Content-Disposition"] = f'attachment; filename="{nom_fichier}"'
+    return reponse
+
+
+def _reponse_json(request, nom_fichier, cle, colonnes, lignes):
+    """A streamed JSON object: licence, source and columns, then the rows as an array."""
+    entete = {
+        "licence": opendata.LICENCE,
+        "licence_url": opendata.LICENCE_URL,
+        "source": request.build_absolute_uri("/donnees/"),
+        "genere_le": timezone.now().isoformat(timespec="seconds"),
+        "colonnes": [
+            {"nom": n, "type": t, "description": d, "exemple": e} for n, t, d, e in colonnes
+        ],
+    }
+
+    def contenu():
+        yield json.dumps(entete, ensure_ascii=False)[:-1] + f', "{cle}": ['
+        separateur = "\n"
+        for ligne in lignes:
+            valeurs = {nom: opendata.valeur_json(valeur) for nom, valeur in ligne.items()}
+            yield separateur + json.dumps(valeurs, ensure_ascii=False)
+            separateur = ",\n"
+        yield "\n]}\n"
+
+    reponse = StreamingHttpResponse(contenu(), content_type="application/json")
+    reponse["Content-Disposition"] = f'inline; filename="{nom_fichier}"'
+    return reponse
+
+
+def _nom_du_fichier_de(quoi, extension):
+    return f"{quoi}-{timezone.localdate().isoformat()}.{extension}"
+
+
+@require_safe
+def donnees_structures_csv(request):
+    noms = opendata.noms(opendata.COLONNES_STRUCTURES)
+    lignes = (
+        [opendata.valeur_csv(ligne[nom]) for nom in noms] for ligne in opendata.lignes_structures()
+    )
+    return _reponse_csv(_nom_du_fichier_de("structures", "csv"), noms, lignes)
+
+
+@require_safe
+def donnees_structures_json(request):
+    return _reponse_json(
+        request,
+        _nom_du_fichier_de("structures", "json"),
+        "structures",
+        opendata.COLONNES_STRUCTURES,
+        opendata.lignes_structures(),
+    )
+
+
+@require_safe
+def donnees_marches_csv(request):
+    noms = opendata.noms(opendata.COLONNES_MARCHES)
+    return _reponse_csv(
+        _nom_du_fichier_de("marches-consideration-sociale", "csv"),
+        noms,
+        opendata.lignes_marches_csv(),
+    )
+
+
+@require_safe
+def donnees_marches_json(request):
+    return _reponse_json(
+        request,
+        _nom_du_fichier_de("marches-consideration-sociale", "json"),
+        "marches",
+        opendata.COLONNES_MARCHES,
+        opendata.lignes_marches_json(),
+    )
 
 
 @require_safe
