@@ -58,6 +58,7 @@ bench: install
 	dropdb --if-exists -h 127.0.0.1 -U postgres ce_bench_decp
 	DATABASE_URL=$(BENCH_PG)/ce_bench_rapports CELERY_BROKER_URL=redis://127.0.0.1:6379/14 \
 		$(PY) bench/bench_rapports.py
+	$(PY) bench/bench_charge.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .
