@@ -188,22 +188,19 @@ def communes_importer(*, fichier, ecrire: bool) -> RapportImport:
 DUREE_INVITATION = datetime.timedelta(days=7)
 SEL_INVITATION = "commune.invitation"
 
-INVITATION_INVALIDE = (
-    "Ce lien d'invitation n'est pas valide. Vérifiez qu'il a été copié en entier depuis "
-    "l'e-mail reçu."
-)
-INVITATION_EXPIREE = (
-    "Cette invitation a expiré : un lien d'invitation est valable 7 jours. Demandez à un "
-    "administrateur de la commune de vous inviter de nouveau."
-)
-INVITATION_DEJA_UTILISEE = (
-    "Cette invitation a déjà été utilisée : un lien d'invitation ne sert qu'une fois. "
-    "Connectez-vous pour retrouver la commune dans votre espace."
-)
-INVITATION_DISPARUE = (
-    "Cette invitation n'existe plus. Demandez à un administrateur de la commune de vous "
-    "inviter de nouveau."
-)
+
+def messages_invitation(lieu):
+    """Why an invitation link cannot be used, for « la commune » or « la structure »."""
+    return {
+        "invalide": "Ce lien d'invitation n'est pas valide. Vérifiez qu'il a été copié en "
+        "entier depuis l'e-mail reçu.",
+        "expiree": "Cette invitation a expiré : un lien d'invitation est valable 7 jours. "
+        f"Demandez à un administrateur de {lieu} de vous inviter de nouveau.",
+        "deja_utilisee": "Cette invitation a déjà été utilisée : un lien d'invitation ne sert "
+        f"qu'une fois. Connectez-vous pour retrouver {lieu} dans votre espace.",
+        "disparue": f"Cette invitation n'existe plus. Demandez à un administrateur de {lieu} "
+        "de vous inviter de nouveau.",
+    }
 
 
 class InvitationInutilisable(Exception):
@@ -215,30 +212,70 @@ class InvitationInutilisable(Exception):
         self.status = status
 
 
+def jeton_signer(invitation, *, sel):
+    """The signed token of an invitation link; the signer dates it, loads() checks the age.
+
+    Shared by the invitations to a commune and to a structure, each with its own salt."""
+    return signing.dumps({"invitation": invitation.pk}, salt=sel)
+
+
+def invitation_lire(jeton, *, sel, invitations, lieu):
+    """The pending invitation of `invitations` a link points to, or InvitationInutilisable
+    saying why not."""
+    messages = messages_invitation(lieu)
+    try:
+        donnees = signing.loads(jeton, salt=sel, max_age=DUREE_INVITATION)
+    except signing.SignatureExpired as erreur:
+        raise InvitationInutilisable(messages["expiree"], status=410) from erreur
+    except signing.BadSignature as erreur:
+        raise InvitationInutilisable(messages["invalide"], status=400) from erreur
+    pk = donnees.get("invitation") if isinstance(donnees, dict) else None
+    invitation = invitations.filter(pk=pk).first() if isinstance(pk, int) else None
+    if invitation is None:
+        raise InvitationInutilisable(messages["disparue"], status=410)
+    if invitation.accepted_at is not None:
+        raise InvitationInutilisable(messages["deja_utilisee"], status=410)
+    return invitation
+
+
+def compte_invite(*, invitation, user, prenom, nom, mot_de_passe, lieu):
+    """The account that accepts a (locked) invitation, once.
+
+    With `user`, that account, which must be the invited address's. Without, an account
+    is created for the invited address; whoever already has one must sign in instead."""
+    if invitation.accepted_at is not None:
+        raise InvitationInutilisable(messages_invitation(lieu)["deja_utilisee"], status=410)
+    if user is not None:
+        if user.email.lower() != invitation.email.lower():
+            raise PermissionDenied("Cette invitation est adressée à une autre adresse e-mail.")
+        return user
+    User = get_user_model()
+    compte_existant = ValidationError(
+        "Un compte existe déjà pour cette adresse : connectez-vous pour accepter l'invitation.",
+        code="compte_existant",
+    )
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise compte_existant
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email=invitation.email, password=mot_de_passe, first_name=prenom, last_name=nom
+            )
+    except IntegrityError as erreur:  # created at the same moment by another request
+        raise compte_existant from erreur
+
+
 def invitation_jeton(invitation):
-    """The signed token of an invitation link; the signer dates it, loads() checks the age."""
-    return signing.dumps({"invitation": invitation.pk}, salt=SEL_INVITATION)
+    return jeton_signer(invitation, sel=SEL_INVITATION)
 
 
 def invitation_depuis_jeton(jeton):
-    """The pending invitation a link points to, or InvitationInutilisable saying why not."""
-    try:
-        donnees = signing.loads(jeton, salt=SEL_INVITATION, max_age=DUREE_INVITATION)
-    except signing.SignatureExpired as erreur:
-        raise InvitationInutilisable(INVITATION_EXPIREE, status=410) from erreur
-    except signing.BadSignature as erreur:
-        raise InvitationInutilisable(INVITATION_INVALIDE, status=400) from erreur
-    pk = donnees.get("invitation") if isinstance(donnees, dict) else None
-    invitation = (
-        InvitationCommune.objects.select_related("commune", "invited_by").filter(pk=pk).first()
-        if isinstance(pk, int)
-        else None
+    return invitation_lire(
+        jeton,
+        sel=SEL_INVITATION,
+        invitations=InvitationCommune.objects.select_related("commune", "invited_by"),
+        lieu="la commune",
     )
-    if invitation is None:
-        raise InvitationInutilisable(INVITATION_DISPARUE, status=410)
-    if invitation.accepted_at is not None:
-        raise InvitationInutilisable(INVITATION_DEJA_UTILISEE, status=410)
-    return invitation
 
 
 def _admins_verrouilles(commune_id):
@@ -337,28 +374,14 @@ def invitation_accepter(*, invitation, user=None, prenom="", nom="", mot_de_pass
         .select_related("commune")
         .get(pk=invitation.pk)
     )
-    if invitation.accepted_at is not None:
-        raise InvitationInutilisable(INVITATION_DEJA_UTILISEE, status=410)
-    User = get_user_model()
-    if user is None:
-        compte_existant = ValidationError(
-            "Un compte existe déjà pour cette adresse : connectez-vous pour accepter l'invitation.",
-            code="compte_existant",
-        )
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise compte_existant
-        try:
-            with transaction.atomic():
-                user = User.objects.create_user(
-                    email=invitation.email,
-                    password=mot_de_passe,
-                    first_name=prenom,
-                    last_name=nom,
-                )
-        except IntegrityError as erreur:  # created at the same moment by another request
-            raise compte_existant from erreur
-    elif user.email.lower() != invitation.email.lower():
-        raise PermissionDenied("Cette invitation est adressée à une autre adresse e-mail.")
+    user = compte_invite(
+        invitation=invitation,
+        user=user,
+        prenom=prenom,
+        nom=nom,
+        mot_de_passe=mot_de_passe,
+        lieu="la commune",
+    )
 
     membre, cree = MembreCommune.objects.select_for_update().get_or_create(
         user=user, commune=invitation.commune, defaults={"role": invitation.role}

@@ -1,14 +1,12 @@
 """Writes on structures that touch several rows or models: keyword-only `<thing>_<verb>`."""
 
 import csv
-import datetime
 import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
@@ -19,7 +17,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from commune import perms as perms_commune
 from commune.enums import StatutDemande
 from commune.models import Commune, Departement
-from commune.services import InvitationInutilisable
+from commune.services import (
+    DUREE_INVITATION,
+    compte_invite,
+    invitation_lire,
+    jeton_signer,
+)
 
 from . import emails, perms
 from .models import (
@@ -179,51 +182,22 @@ def structures_verifier(*, structures):
 
 # Members and invitations ------------------------------------------------------------------
 
-DUREE_INVITATION = datetime.timedelta(days=7)
 SEL_INVITATION = "structures.invitation"
 
-INVITATION_INVALIDE = (
-    "Ce lien d'invitation n'est pas valide. Vérifiez qu'il a été copié en entier depuis "
-    "l'e-mail reçu."
-)
-INVITATION_EXPIREE = (
-    "Cette invitation a expiré : un lien d'invitation est valable 7 jours. Demandez à un "
-    "administrateur de la structure de vous inviter de nouveau."
-)
-INVITATION_DEJA_UTILISEE = (
-    "Cette invitation a déjà été utilisée : un lien d'invitation ne sert qu'une fois. "
-    "Connectez-vous pour retrouver la structure dans votre espace."
-)
-INVITATION_DISPARUE = (
-    "Cette invitation n'existe plus. Demandez à un administrateur de la structure de vous "
-    "inviter de nouveau."
-)
+LIEU = "la structure"
 
 
 def invitation_jeton(invitation):
-    """The signed token of an invitation link; the signer dates it, loads() checks the age."""
-    return signing.dumps({"invitation": invitation.pk}, salt=SEL_INVITATION)
+    return jeton_signer(invitation, sel=SEL_INVITATION)
 
 
 def invitation_depuis_jeton(jeton):
-    """The pending invitation a link points to, or InvitationInutilisable saying why not."""
-    try:
-        donnees = signing.loads(jeton, salt=SEL_INVITATION, max_age=DUREE_INVITATION)
-    except signing.SignatureExpired as erreur:
-        raise InvitationInutilisable(INVITATION_EXPIREE, status=410) from erreur
-    except signing.BadSignature as erreur:
-        raise InvitationInutilisable(INVITATION_INVALIDE, status=400) from erreur
-    pk = donnees.get("invitation") if isinstance(donnees, dict) else None
-    invitation = (
-        InvitationStructure.objects.select_related("structure", "invited_by").filter(pk=pk).first()
-        if isinstance(pk, int)
-        else None
+    return invitation_lire(
+        jeton,
+        sel=SEL_INVITATION,
+        invitations=InvitationStructure.objects.select_related("structure", "invited_by"),
+        lieu=LIEU,
     )
-    if invitation is None:
-        raise InvitationInutilisable(INVITATION_DISPARUE, status=410)
-    if invitation.accepted_at is not None:
-        raise InvitationInutilisable(INVITATION_DEJA_UTILISEE, status=410)
-    return invitation
 
 
 @transaction.atomic
@@ -283,28 +257,14 @@ def invitation_accepter(*, invitation, user=None, prenom="", nom="", mot_de_pass
         .select_related("structure")
         .get(pk=invitation.pk)
     )
-    if invitation.accepted_at is not None:
-        raise InvitationInutilisable(INVITATION_DEJA_UTILISEE, status=410)
-    User = get_user_model()
-    if user is None:
-        compte_existant = ValidationError(
-            "Un compte existe déjà pour cette adresse : connectez-vous pour accepter l'invitation.",
-            code="compte_existant",
-        )
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise compte_existant
-        try:
-            with transaction.atomic():
-                user = User.objects.create_user(
-                    email=invitation.email,
-                    password=mot_de_passe,
-                    first_name=prenom,
-                    last_name=nom,
-                )
-        except IntegrityError as erreur:  # created at the same moment by another request
-            raise compte_existant from erreur
-    elif user.email.lower() != invitation.email.lower():
-        raise PermissionDenied("Cette invitation est adressée à une autre adresse e-mail.")
+    user = compte_invite(
+        invitation=invitation,
+        user=user,
+        prenom=prenom,
+        nom=nom,
+        mot_de_passe=mot_de_passe,
+        lieu=LIEU,
+    )
 
     membre, cree = MembreStructure.objects.select_for_update().get_or_create(
         user=user, structure=invitation.structure, defaults={"est_admin": invitation.est_admin}
