@@ -12,6 +12,11 @@ it depends on:
   (the referential, the structures, the geography).
 
 A bump makes the next read miss and recompute: the change is visible at once.
+
+The scorecard is also kept whole, as the bytes sent to anonymous visitors
+(`page_lue`, `page_ecrite`): a hit costs two cache round trips and no query.
+The entry records the versions read before the page was computed, so a bump
+during the computation leaves it stale from the start.
 Entries under an old version are never read again and expire on their own.
 Version numbers come from the clock, never from a counter, so a version key
 evicted and recreated can never bring back an old entry.
@@ -21,9 +26,14 @@ a per-process memory cache would not see the bumps of the other processes
 until its entries expire.
 """
 
+import hashlib
 import time
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 
 PREFIXE = "public"
 CLE_SITE = f"{PREFIXE}:version:site"
@@ -71,6 +81,49 @@ def memoiser(nom, calcul, *, commune_id=None):
         valeur = calcul()
         cache.set(cle, valeur, duree)
     return valeur
+
+
+def versions_commune(commune_id):
+    return _versions([CLE_SOCLE, cle_commune(commune_id)])
+
+
+def page_partageable(request):
+    """Whether every visitor sending this request gets the same bytes: anonymous,
+    no session (no signed-in menu, no form token) and no message waiting."""
+    return request.method in ("GET", "HEAD") and not (
+        request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}
+    )
+
+
+def _cle_page(nom, request):
+    # The whole address: the page shows it (og:url), host and query string included.
+    adresse = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"{PREFIXE}:page:{nom}:{adresse}"
+
+
+def page_lue(nom, request):
+    """The response kept for this page, when still current; None otherwise."""
+    cle = _cle_page(nom, request)
+    trouve = cache.get_many([CLE_SOCLE, cle])
+    entree = trouve.get(cle)
+    if entree is None:
+        return None
+    commune_id, versions, contenu, type_contenu = entree
+    if [trouve.get(CLE_SOCLE), cache.get(cle_commune(commune_id))] != versions:
+        return None
+    reponse = HttpResponse(contenu, content_type=type_contenu)
+    # Like the page it copies: a signed-in visitor gets another page.
+    patch_vary_headers(reponse, ["Cookie"])
+    return reponse
+
+
+def page_ecrite(nom, request, reponse, *, commune_id, versions):
+    """Keeps the response for the next visitors of this page, under the versions
+    read before it was computed."""
+    if reponse.status_code != 200 or reponse.streaming or reponse.cookies:
+        return
+    entree = (commune_id, versions, reponse.content, reponse["Content-Type"])
+    cache.set(_cle_page(nom, request), entree, DUREE_COMMUNE)
 
 
 def invalider_communes(*commune_ids):

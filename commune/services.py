@@ -16,7 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from axes.models import Referentiel, Signature
 
-from . import emails
+from . import cache, emails
 from .enums import Role, StatutDemande, StatutRapport
 from .models import (
     CODE_INSEE_REGEX,
@@ -164,6 +164,8 @@ def communes_importer(*, fichier, ecrire: bool) -> RapportImport:
     if rapport.erreurs or not ecrire:
         return rapport
     with transaction.atomic():
+        # Bulk writes send no signal: every public page may show a commune's name.
+        transaction.on_commit(cache.invalider_tout)
         bulk_create_with_history(
             a_creer,
             Commune,

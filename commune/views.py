@@ -28,7 +28,12 @@ from django_filters.views import FilterView
 from axes.enums import Statut, TypeReferentiel
 from axes.models import Axe, Engagement, Jalon, Preuve, Referentiel, ScoreSnapshot, Signature
 from axes.scoring import arrondi, calculer_score, statut_effectif
-from axes.selectors import actions_du_referentiel, entrees, scores_des_communes
+from axes.selectors import (
+    actions_du_referentiel,
+    entrees,
+    figures_des_signataires,
+    scores_des_communes,
+)
 from axes.views_avis import AvisForm
 from structures.models import Structure
 
@@ -56,38 +61,25 @@ def _nombre(valeur):
 # Home ---------------------------------------------------------------------------------
 
 
-def repartition(scores):
-    """Communes per band of avancement: [{valeur, libelle, nombre, part}]."""
-    tranches = []
-    for valeur, libelle, bas, haut in TRANCHES_SCORE:
-        nombre = sum(
-            1 for s in scores if s.avancement >= bas and (haut is None or s.avancement < haut)
-        )
-        tranches.append({"valeur": valeur, "libelle": libelle, "nombre": nombre})
-    total = sum(t["nombre"] for t in tranches)
-    for tranche in tranches:
-        tranche["part"] = 100 * tranche["nombre"] / total if total else 0
-    return tranches
-
-
 def _contexte_accueil(guide):
     axes = list(guide.axes.order_by("numero"))
-    signataires = list(
-        Signature.objects.filter(referentiel=guide).values_list("commune_id", flat=True)
+    figures = figures_des_signataires(
+        guide, [axe.numero for axe in axes], [(v, bas, haut) for v, _, bas, haut in TRANCHES_SCORE]
     )
-    scores = list(scores_des_communes(signataires, guide).values())
-    moyennes = []
-    for axe in axes:
-        valeurs = [s.axe(axe.numero).avancement for s in scores if not s.axe(axe.numero).exclu]
-        moyennes.append({"axe": axe, "moyenne": sum(valeurs) / len(valeurs) if valeurs else None})
+    tranches = [
+        {"valeur": valeur, "libelle": libelle, "nombre": figures["tranches"][valeur]}
+        for valeur, libelle, _, _ in TRANCHES_SCORE
+    ]
+    for tranche in tranches:
+        tranche["part"] = 100 * tranche["nombre"] / figures["nombre"] if figures["nombre"] else 0
     return {
         "guide": guide,
         "nombre_communes": Commune.objects.count(),
-        "nombre_signataires": len(signataires),
+        "nombre_signataires": figures["nombre"],
         "nombre_structures": Structure.objects.published().count(),
-        "moyennes": moyennes,
-        "moyenne_globale": sum(s.avancement for s in scores) / len(scores) if scores else None,
-        "repartition": repartition(scores),
+        "moyennes": [{"axe": axe, "moyenne": figures["par_axe"][axe.numero]} for axe in axes],
+        "moyenne_globale": figures["moyenne"],
+        "repartition": tranches,
     }
 
 
@@ -236,15 +228,18 @@ def elu_referent(commune):
         return None
 
 
-def _contexte_scorecard(code_insee):
-    """The declared commitments are read at every request (eight queries whatever the
-    amount of evidence and milestones; six when nothing is filled); what comes from the
-    other tables is cached per version of the commune (five more queries and those of
-    the contract indicators on a miss)."""
-    commune = get_object_or_404(
+def _commune_du_scorecard(code_insee):
+    return get_object_or_404(
         Commune.objects.select_related("departement__region", "epci", "elu_referent"),
         code_insee=code_insee,
     )
+
+
+def _contexte_scorecard(commune):
+    """The declared commitments (seven queries whatever the amount of evidence and
+    milestones; five when nothing is filled), and what comes from the other tables,
+    cached per version of the commune (five more queries and those of the contract
+    indicators on a miss)."""
     guide = _guide_ou_404()
     signature = Signature.objects.filter(commune=commune, referentiel=guide).first()
     actions = actions_du_referentiel(guide)
@@ -298,7 +293,16 @@ def _contexte_scorecard(code_insee):
 
 @require_safe
 def scorecard(request, code_insee):
-    return render(request, "commune/scorecard.html", _contexte_scorecard(code_insee))
+    """Anonymous visitors share the page, kept whole per version of the commune."""
+    partageable = cache.page_partageable(request)
+    if partageable and (reponse := cache.page_lue("scorecard", request)) is not None:
+        return reponse
+    commune = _commune_du_scorecard(code_insee)
+    versions = cache.versions_commune(commune.pk)
+    reponse = render(request, "commune/scorecard.html", _contexte_scorecard(commune))
+    if partageable:
+        cache.page_ecrite("scorecard", request, reponse, commune_id=commune.pk, versions=versions)
+    return reponse
 
 
 def _scorecard_en_donnees(request, contexte):
@@ -469,7 +473,7 @@ COLONNES_SCORECARD = (
 
 @require_safe
 def scorecard_json(request, code_insee):
-    donnees = _scorecard_en_donnees(request, _contexte_scorecard(code_insee))
+    donnees = _scorecard_en_donnees(request, _contexte_scorecard(_commune_du_scorecard(code_insee)))
     reponse = JsonResponse(
         donnees, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
@@ -479,7 +483,7 @@ def scorecard_json(request, code_insee):
 
 @require_safe
 def scorecard_csv(request, code_insee):
-    donnees = _scorecard_en_donnees(request, _contexte_scorecard(code_insee))
+    donnees = _scorecard_en_donnees(request, _contexte_scorecard(_commune_du_scorecard(code_insee)))
     commune = donnees["commune"]
     reponse = HttpResponse(content_type="text/csv; charset=utf-8")
     reponse["Content-Disposition"] = f'attachment; filename="commune-{code_insee}.csv"'

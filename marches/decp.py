@@ -66,6 +66,7 @@ from django.utils import timezone
 from psycopg import sql
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from commune import cache
 from commune.models import EPCI, Commune
 from structures.models import Structure
 
@@ -811,6 +812,9 @@ def decp_importer(*, fichier, ecrire: bool, strict: bool = True, by=None, taille
             _importer(fichier, rapport, references, maintenant, by, taille_lot)
             if not ecrire or rapport.refuse:
                 raise _Annuler
+            # COPY and bulk writes send no signal: the contract indicators of the
+            # public pages must be computed again.
+            transaction.on_commit(cache.invalider_tout)
             rapport.ecrit = True
     except _Annuler:
         pass

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from commune import cache
 from commune import perms as perms_commune
 from commune.enums import StatutDemande
 from commune.models import Commune, Departement
@@ -750,6 +751,8 @@ def structures_importer(*, fichier, ecrire: bool, verifiees: bool = False) -> Ra
     if not ecrire:
         return rapport
     with transaction.atomic():
+        # Bulk writes send no signal: scorecards list the structures of their commune.
+        transaction.on_commit(cache.invalider_tout)
         bulk_create_with_history(
             a_creer,
             Structure,

@@ -21,6 +21,15 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _cache_vide():
+    """Each test starts with an empty cache: what a previous test wrote without
+    signals (and so without a bump) must not be served to the next one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def guide(db):
     from axes.models import Referentiel

@@ -170,3 +170,14 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
 
     assert "UTF-8" in erreur_d_import(chemin)
     assert not Commune.objects.exists()
+
+
+def test_a_renamed_commune_shows_at_once_on_its_kept_scorecard(
+    tmp_path, client, guide, django_capture_on_commit_callbacks
+):
+    commune = CommuneFactory(code_insee="35238", nom="Renne")
+    assert "Renne" in client.get(commune.get_absolute_url()).content.decode()
+    fichier = fichier_cog(tmp_path, "COM,35238,53,35,35D,352,0,RENNES,Rennes,Rennes,3599,")
+    with django_capture_on_commit_callbacks(execute=True):
+        importer(fichier, "--write")
+    assert "<h1>Rennes" in client.get(commune.get_absolute_url()).content.decode()

@@ -238,3 +238,28 @@ def test_commune_rows_are_counted_in_the_national_figures(client, guide):
     CommuneFactory.create_batch(3)
     contenu = client.get(reverse("accueil")).content.decode()
     assert f"<strong>{Commune.objects.count()}</strong> communes référencées" in contenu
+
+
+def test_home_averages_each_axis_over_the_signatories_it_concerns(
+    client, guide, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        engagee, vide = CommuneFactory(), CommuneFactory()
+        realiser(engagee, ["1.1", "1.2", "1.3"])
+        for code in ("5.1", "5.2", "5.3"):
+            EngagementFactory(
+                commune=engagee,
+                action=action_du_guide(code),
+                statut=Statut.NON_CONCERNE,
+                justification="Compétence de l'intercommunalité",
+            )
+    SignatureFactory(commune=engagee)
+    SignatureFactory(commune=vide)  # nothing filled, no snapshot: 0 % everywhere
+    contenu = client.get(reverse("accueil")).content.decode()
+    axe_1 = action_du_guide("1.1").axe
+    axe_5 = action_du_guide("5.1").axe
+    # Axis 1: 100 % and 0 %. Axis 5 concerns only the commune that filled nothing.
+    assert f'{axe_1.numero}. {axe_1.titre}</th><td class="nombre">50,0\u00a0%' in contenu
+    assert f'{axe_5.numero}. {axe_5.titre}</th><td class="nombre">0,0\u00a0%' in contenu
+    # Overall: axis 1 is a quarter of the concerned weight of the first commune.
+    assert "<strong>12,5\u00a0%</strong> d'avancement moyen" in contenu

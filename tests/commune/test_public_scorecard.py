@@ -37,6 +37,7 @@ from tests.axes.factories import (
 )
 from tests.commune.factories import CommuneFactory, EluReferentFactory
 from tests.commune.test_pages import remplir_commune
+from tests.comptes.factories import UserFactory
 from tests.marches.factories import MarcheFactory
 from tests.structures.factories import StructureFactory
 
@@ -44,6 +45,8 @@ pytestmark = pytest.mark.django_db
 
 # Commune, guide, signature, actions, engagements, public evidence, milestones, axes.
 REQUETES_DECLARATIONS = 8
+# A signed-in visitor's session and account.
+REQUETES_SESSION = 2
 # Supports, structures, snapshots, latest published report, opinions per action
 # (the contract indicators, measured apart, come on top).
 REQUETES_DONNEES = 5
@@ -327,8 +330,42 @@ def test_scorecard_is_cached_until_the_commune_changes(client, guide):
     url = commune.get_absolute_url()
     manque = nombre_de_requetes(client, url)
     # Nothing filled: no evidence nor milestone to prefetch.
-    assert nombre_de_requetes(client, url) == REQUETES_DECLARATIONS - 2
     assert manque == REQUETES_DECLARATIONS - 2 + REQUETES_DONNEES + requetes_indicateurs(commune)
+    # The next anonymous visitors get the page kept whole.
+    assert nombre_de_requetes(client, url) == 0
+    assert nombre_de_requetes(client, url) == 0
+
+
+def test_a_signed_in_visitor_gets_a_page_of_their_own(client, guide):
+    commune = CommuneFactory()
+    url = commune.get_absolute_url()
+    anonyme = page(client, commune)
+    assert "Se connecter" in anonyme
+    client.force_login(UserFactory())
+    # The declarations are read again; the rest comes from the cache.
+    assert nombre_de_requetes(client, url) == REQUETES_SESSION + REQUETES_DECLARATIONS - 2
+    connecte = page(client, commune)
+    assert "Se connecter" not in connecte and "Mon espace" in connecte
+    # What a signed-in visitor was shown is never kept for the others.
+    client.logout()
+    assert "Mon espace" not in page(client, commune)
+
+
+def test_a_kept_page_says_it_varies_with_the_cookie(client, guide):
+    commune = CommuneFactory()
+    page(client, commune)
+    reponse = client.get(commune.get_absolute_url())
+    assert "Cookie" in reponse["Vary"]
+    assert reponse["Content-Type"] == "text/html; charset=utf-8"
+    assert reponse["Content-Security-Policy"]
+
+
+def test_a_message_waiting_is_shown_not_kept(client, guide):
+    commune = CommuneFactory()
+    page(client, commune)
+    # Any pending message lives in the "messages" cookie: such a request is computed.
+    client.cookies["messages"] = "quelque-chose"
+    assert nombre_de_requetes(client, commune.get_absolute_url()) > 0
 
 
 @pytest.mark.parametrize(
@@ -404,7 +441,7 @@ def test_a_change_to_another_commune_keeps_the_cache(client, guide):
     commune, autre = CommuneFactory(), CommuneFactory()
     page(client, commune)
     MarcheFactory(commune=autre)
-    assert nombre_de_requetes(client, commune.get_absolute_url()) == REQUETES_DECLARATIONS - 2
+    assert nombre_de_requetes(client, commune.get_absolute_url()) == 0
 
 
 def test_a_deleted_support_disappears_at_once(client, guide):
@@ -456,8 +493,12 @@ def test_scorecard_query_count_does_not_grow_with_contracts_evidence_and_snapsho
     manque = REQUETES_DECLARATIONS + REQUETES_DONNEES + indicateurs
     with django_assert_num_queries(manque):
         client.get(url)
-    with django_assert_num_queries(REQUETES_DECLARATIONS):
+    with django_assert_num_queries(0):
         client.get(url)
+    client.force_login(UserFactory())
+    with django_assert_num_queries(REQUETES_SESSION + REQUETES_DECLARATIONS):
+        client.get(url)
+    client.logout()
 
     marches(commune, 500, avec_clause=150)
     for engagement_rempli in commune.engagements.all():
@@ -494,5 +535,8 @@ def test_scorecard_query_count_does_not_grow_with_contracts_evidence_and_snapsho
     with django_assert_num_queries(manque):
         reponse = client.get(url)
     assert "150 marchés sur 500 comportent" in reponse.content.decode()
-    with django_assert_num_queries(REQUETES_DECLARATIONS):
+    with django_assert_num_queries(0):
+        client.get(url)
+    client.force_login(UserFactory())
+    with django_assert_num_queries(REQUETES_SESSION + REQUETES_DECLARATIONS):
         client.get(url)

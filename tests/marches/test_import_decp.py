@@ -347,3 +347,13 @@ def test_staff_upload_refuses_files_over_the_limit(client, acheteurs, matrice, m
     page = envoyer(client, "decp_officiel.json").content.decode()
     assert "Le fichier dépasse 20 Mo" in page
     assert 'role="alert"' in page
+
+
+def test_an_import_shows_at_once_on_a_kept_scorecard(
+    acheteurs, client, guide, django_capture_on_commit_callbacks
+):
+    rennes = acheteurs[0]
+    assert "marché sur 1 comporte" not in client.get(rennes.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        importer_texte([marche_valide()])
+    assert "marché sur 1 comporte" in client.get(rennes.get_absolute_url()).content.decode()
