@@ -136,7 +136,7 @@ CACHES = {
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", "")
 if REDIS_CACHE_URL:
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache_redis.CacheRedis",
         "LOCATION": REDIS_CACHE_URL,
     }
 
