@@ -220,6 +220,8 @@ class Engagement(models.Model):
         ]
         indexes = [
             models.Index(fields=["commune", "statut"], name="axes_engagement_statut_idx"),
+            # The last update of a commune, which the directory shows and sorts on.
+            models.Index(fields=["commune", "-updated_at"], name="axes_engagement_maj_idx"),
         ]
 
     def __str__(self):
@@ -325,6 +327,15 @@ class ScoreSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["commune", "referentiel", "date"], name="axes_snapshot_par_jour"
+            ),
+        ]
+        indexes = [
+            # The latest avancement of a commune, read from the index alone (PostgreSQL):
+            # the directory sorts and filters every commune on it.
+            models.Index(
+                fields=["commune", "referentiel", "-date"],
+                include=["avancement"],
+                name="axes_snapshot_dernier_idx",
             ),
         ]
 

@@ -107,7 +107,11 @@ class Commune(models.Model):
                 name="commune_commune_siret_mairie_shape",
             ),
         ]
-        indexes = [models.Index(fields=["siret_mairie"], name="commune_siret_mairie_idx")]
+        indexes = [
+            models.Index(fields=["siret_mairie"], name="commune_siret_mairie_idx"),
+            # The directory's default order: a page is read off the index.
+            models.Index(fields=["nom", "code_insee"], name="commune_nom_idx"),
+        ]
 
     def __str__(self):
         return f"{self.nom} ({self.code_insee})"

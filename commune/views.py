@@ -26,7 +26,16 @@ from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 
 from axes.enums import Statut, TypeReferentiel
-from axes.models import Axe, Engagement, Jalon, Preuve, Referentiel, ScoreSnapshot, Signature
+from axes.models import (
+    Action,
+    Axe,
+    Engagement,
+    Jalon,
+    Preuve,
+    Referentiel,
+    ScoreSnapshot,
+    Signature,
+)
 from axes.scoring import arrondi, calculer_score, statut_effectif
 from axes.selectors import (
     actions_du_referentiel,
@@ -110,8 +119,12 @@ def score_courant(guide):
 
 
 def derniere_modification(guide):
+    # `action_id IN (…)` rather than a join on the action: the commune's engagements
+    # are then read newest first off an index, and the first one of the guide ends it.
     return Subquery(
-        Engagement.objects.filter(commune=OuterRef("pk"), action__referentiel=guide)
+        Engagement.objects.filter(
+            commune=OuterRef("pk"), action__in=Action.objects.filter(referentiel=guide)
+        )
         .order_by("-updated_at")
         .values("updated_at")[:1]
     )

@@ -149,6 +149,10 @@ class Marche(models.Model):
         indexes = [
             models.Index(fields=["commune", "date_notification"], name="marches_commune_date_idx"),
             models.Index(fields=["epci", "date_notification"], name="marches_epci_date_idx"),
+            # The order of the API's list of contracts: a page is read off the index.
+            models.Index(
+                fields=["-date_notification", "id_decp", "id"], name="marches_recents_idx"
+            ),
         ]
 
     def __str__(self):

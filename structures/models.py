@@ -240,6 +240,8 @@ class Structure(models.Model):
                 name="structures_structure_etp_positif",
             ),
         ]
+        # The directory's order: a page is read off the index.
+        indexes = [models.Index(fields=["nom", "id"], name="structures_nom_idx")]
 
     def __str__(self):
         return self.enseigne or self.nom
