@@ -13,8 +13,9 @@ it depends on:
 
 A bump makes the next read miss and recompute: the change is visible at once.
 
-The scorecard is also kept whole, as the bytes sent to anonymous visitors
-(`page_lue`, `page_ecrite`): a hit costs two cache round trips and no query.
+The scorecard, the home page and the directory are also kept whole, as the
+bytes sent to anonymous visitors (`page_lue`, `page_ecrite`, `page_du_site`):
+a hit costs two cache round trips and no query.
 The entry records the versions read before the page was computed, so a bump
 during the computation leaves it stale from the start.
 Entries under an old version are never read again and expire on their own.
@@ -26,6 +27,7 @@ a per-process memory cache would not see the bumps of the other processes
 until its entries expire.
 """
 
+import functools
 import hashlib
 import time
 
@@ -83,8 +85,17 @@ def memoiser(nom, calcul, *, commune_id=None):
     return valeur
 
 
-def versions_commune(commune_id):
-    return _versions([CLE_SOCLE, cle_commune(commune_id)])
+def cles_commune(commune_id):
+    """The versions a page of one commune depends on."""
+    return [CLE_SOCLE, cle_commune(commune_id)]
+
+
+# The versions a page of many communes depends on.
+CLES_SITE = [CLE_SOCLE, CLE_SITE]
+
+
+def versions(cles):
+    return _versions(cles)
 
 
 def page_partageable(request):
@@ -103,13 +114,12 @@ def _cle_page(nom, request):
 
 def page_lue(nom, request):
     """The response kept for this page, when still current; None otherwise."""
-    cle = _cle_page(nom, request)
-    trouve = cache.get_many([CLE_SOCLE, cle])
-    entree = trouve.get(cle)
+    entree = cache.get(_cle_page(nom, request))
     if entree is None:
         return None
-    commune_id, versions, contenu, type_contenu = entree
-    if [trouve.get(CLE_SOCLE), cache.get(cle_commune(commune_id))] != versions:
+    cles, versions_lues, contenu, type_contenu = entree
+    actuelles = cache.get_many(cles)
+    if [actuelles.get(cle) for cle in cles] != versions_lues:
         return None
     reponse = HttpResponse(contenu, content_type=type_contenu)
     # Like the page it copies: a signed-in visitor gets another page.
@@ -117,13 +127,37 @@ def page_lue(nom, request):
     return reponse
 
 
-def page_ecrite(nom, request, reponse, *, commune_id, versions):
+def page_ecrite(nom, request, reponse, *, cles, versions_lues):
     """Keeps the response for the next visitors of this page, under the versions
     read before it was computed."""
+    if hasattr(reponse, "render"):
+        reponse.render()  # a TemplateResponse is rendered once, here or later
     if reponse.status_code != 200 or reponse.streaming or reponse.cookies:
         return
-    entree = (commune_id, versions, reponse.content, reponse["Content-Type"])
-    cache.set(_cle_page(nom, request), entree, DUREE_COMMUNE)
+    entree = (cles, versions_lues, reponse.content, reponse["Content-Type"])
+    duree = DUREE_SITE if cles == CLES_SITE else DUREE_COMMUNE
+    cache.set(_cle_page(nom, request), entree, duree)
+
+
+def page_du_site(nom):
+    """Decorates a view of many communes: anonymous visitors share its page, kept
+    whole per version of the site."""
+
+    def decorateur(vue):
+        @functools.wraps(vue)
+        def enveloppe(request, *args, **kwargs):
+            if not page_partageable(request):
+                return vue(request, *args, **kwargs)
+            if (reponse := page_lue(nom, request)) is not None:
+                return reponse
+            versions_lues = versions(CLES_SITE)
+            reponse = vue(request, *args, **kwargs)
+            page_ecrite(nom, request, reponse, cles=CLES_SITE, versions_lues=versions_lues)
+            return reponse
+
+        return enveloppe
+
+    return decorateur
 
 
 def invalider_communes(*commune_ids):

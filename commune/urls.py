@@ -2,12 +2,16 @@ from django.urls import include, path
 
 from axes import urls_avis
 
-from . import views
+from . import cache, views
 
 app_name = "commune"
 
 urlpatterns = [
-    path("communes/", views.CommuneListView.as_view(), name="liste"),
+    path(
+        "communes/",
+        cache.page_du_site("annuaire")(views.CommuneListView.as_view()),
+        name="liste",
+    ),
     path("communes/comparer/", views.comparer, name="comparer"),
     path("communes/<str:code_insee>/", views.scorecard, name="scorecard"),
     path("communes/<str:code_insee>/donnees.csv", views.scorecard_csv, name="scorecard_csv"),

@@ -93,6 +93,7 @@ def _contexte_accueil(guide):
 
 
 @require_safe
+@cache.page_du_site("accueil")
 def accueil(request):
     guide = _guide_ou_404()
     contexte = cache.memoiser(f"accueil:{guide.pk}", lambda: _contexte_accueil(guide))
@@ -311,10 +312,11 @@ def scorecard(request, code_insee):
     if partageable and (reponse := cache.page_lue("scorecard", request)) is not None:
         return reponse
     commune = _commune_du_scorecard(code_insee)
-    versions = cache.versions_commune(commune.pk)
+    cles = cache.cles_commune(commune.pk)
+    versions = cache.versions(cles)
     reponse = render(request, "commune/scorecard.html", _contexte_scorecard(commune))
     if partageable:
-        cache.page_ecrite("scorecard", request, reponse, commune_id=commune.pk, versions=versions)
+        cache.page_ecrite("scorecard", request, reponse, cles=cles, versions_lues=versions)
     return reponse
 
 

@@ -13,6 +13,7 @@ from axes.models import ScoreSnapshot
 from commune.models import Commune
 from tests.axes.factories import EngagementFactory, PreuveFactory, SignatureFactory, action_du_guide
 from tests.commune.factories import CommuneFactory, departement
+from tests.comptes.factories import UserFactory
 from tests.structures.factories import StructureFactory
 
 pytestmark = pytest.mark.django_db
@@ -226,8 +227,12 @@ def test_home_shows_signatories_per_score_band_as_a_chart_and_a_table(
 
 def test_home_is_cached_until_something_changes(client, guide, django_assert_num_queries):
     client.get(reverse("accueil"))
-    with django_assert_num_queries(1):  # the guide
+    with django_assert_num_queries(0):  # the page kept whole
         client.get(reverse("accueil"))
+    client.force_login(UserFactory())
+    with django_assert_num_queries(3):  # session, account, guide: the figures are kept
+        client.get(reverse("accueil"))
+    client.logout()
     SignatureFactory(commune=CommuneFactory())
     assert (
         "<strong>1</strong> commune signataire" in client.get(reverse("accueil")).content.decode()
@@ -263,3 +268,11 @@ def test_home_averages_each_axis_over_the_signatories_it_concerns(
     assert f'{axe_5.numero}. {axe_5.titre}</th><td class="nombre">0,0\u00a0%' in contenu
     # Overall: axis 1 is a quarter of the concerned weight of the first commune.
     assert "<strong>12,5\u00a0%</strong> d'avancement moyen" in contenu
+
+
+def test_directory_page_kept_whole_shows_a_change_at_once(client, guide):
+    CommuneFactory(code_insee="35001", nom="Acigné")
+    assert noms(client) == ["Acigné"]
+    assert "Acigné" in client.get(reverse("commune:liste")).content.decode()  # kept whole
+    CommuneFactory(code_insee="35002", nom="Bécherel")
+    assert "Bécherel" in client.get(reverse("commune:liste")).content.decode()
