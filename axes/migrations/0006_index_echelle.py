@@ -5,20 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('axes', '0005_avis'),
-        ('commune', '0005_index_echelle'),
+        ("axes", "0005_avis"),
+        ("commune", "0005_index_echelle"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='engagement',
-            index=models.Index(fields=['commune', '-updated_at'], name='axes_engagement_maj_idx'),
+            model_name="engagement",
+            index=models.Index(fields=["commune", "-updated_at"], name="axes_engagement_maj_idx"),
         ),
         migrations.AddIndex(
-            model_name='scoresnapshot',
-            index=models.Index(fields=['commune', 'referentiel', '-date'], include=('avancement',), name='axes_snapshot_dernier_idx'),
+            model_name="scoresnapshot",
+            index=models.Index(
+                fields=["commune", "referentiel", "-date"],
+                include=("avancement",),
+                name="axes_snapshot_dernier_idx",
+            ),
         ),
     ]

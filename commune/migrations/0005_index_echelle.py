@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commune', '0004_rapport_donnees'),
+        ("commune", "0004_rapport_donnees"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='commune',
-            index=models.Index(fields=['nom', 'code_insee'], name='commune_nom_idx'),
+            model_name="commune",
+            index=models.Index(fields=["nom", "code_insee"], name="commune_nom_idx"),
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commune', '0005_index_echelle'),
-        ('marches', '0003_index_redondants'),
+        ("commune", "0005_index_echelle"),
+        ("marches", "0003_index_redondants"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='marche',
-            index=models.Index(fields=['-date_notification', 'id_decp', 'id'], name='marches_recents_idx'),
+            model_name="marche",
+            index=models.Index(
+                fields=["-date_notification", "id_decp", "id"], name="marches_recents_idx"
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commune', '0005_index_echelle'),
-        ('structures', '0003_historique_des_zones_d_intervention'),
+        ("commune", "0005_index_echelle"),
+        ("structures", "0003_historique_des_zones_d_intervention"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='structure',
-            index=models.Index(fields=['nom', 'id'], name='structures_nom_idx'),
+            model_name="structure",
+            index=models.Index(fields=["nom", "id"], name="structures_nom_idx"),
         ),
     ]
