@@ -10,6 +10,9 @@ different days, gives the same data.
 
 from datetime import date
 
+from stdnum import luhn
+from stdnum.fr import siret as stdnum_siret
+
 from axes.enums import NaturePreuve, Statut
 from marches.enums import BaseLegale, FormePrix, Procedure
 from structures.enums import TypeSoutien
@@ -1325,3 +1328,31 @@ MARCHES = (
         "titulaires": ("93600001700017",),
     },
 )
+
+
+def siret_mairie(code_insee):
+    """The SIRET of a mairie, built the way INSEE numbers communes: 21 + DEP + 0 + COM,
+    Corsica's two départements numbered 20 as in SIRENE."""
+    if code_insee[:2] in ("2A", "2B"):
+        code_insee = "20" + code_insee[2:]
+    siren = f"21{code_insee[:2]}0{code_insee[2:]}"
+    siren += luhn.calc_check_digit(siren)
+    siret = f"{siren}0001"
+    siret += luhn.calc_check_digit(siret)
+    if not stdnum_siret.is_valid(siret):
+        raise ValueError(f"SIRET de mairie invalide pour {code_insee} : {siret}")
+    return siret
+
+
+def etat_anterieur(statut, avancement, recul):
+    """Where an action plausibly stood `recul` steps before its current state."""
+    for _ in range(recul):
+        if statut == Statut.REALISE:
+            statut, avancement = Statut.EN_COURS, 70
+        elif statut == Statut.EN_COURS and avancement >= 30:
+            avancement //= 2
+        elif statut == Statut.EN_COURS:
+            statut, avancement = Statut.ENGAGE, None
+        elif statut == Statut.ENGAGE:
+            statut = Statut.NON_RENSEIGNE
+    return statut, avancement

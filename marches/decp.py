@@ -596,7 +596,7 @@ def _lire(brut, siret, acheteur):
 # Writing one batch ----------------------------------------------------------------
 
 
-def _copier(curseur, modele, champs, lignes):
+def copier(curseur, modele, champs, lignes):
     """COPY `lignes` (lists of values, in the order of `champs`) into `modele`'s table.
 
     Binary format, with the column types given up front: psycopg then needs no guess
@@ -651,9 +651,9 @@ def _inserer(modele, lignes, *, historique):
         for ligne, (pk,) in zip(lignes, curseur.fetchall(), strict=True):
             ligne["id"] = pk
         noms = [champ.attname for champ in champs]
-        _copier(curseur, modele, champs, ([ligne.get(nom) for nom in noms] for ligne in lignes))
+        copier(curseur, modele, champs, ([ligne.get(nom) for nom in noms] for ligne in lignes))
         noms = [champ.attname for champ in historiques]
-        _copier(
+        copier(
             curseur,
             modele.history.model,
             historiques,

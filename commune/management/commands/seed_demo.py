@@ -1,5 +1,5 @@
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils.text import slugify
-from stdnum import luhn
 from stdnum.fr import siret as stdnum_siret
 
 from axes.enums import Statut
 from axes.models import Action, Engagement, Jalon, Preuve, Referentiel, ScoreSnapshot, Signature
 from axes.scoring import ActionInput, calculer_score
+from axes.services import snapshot_valeurs
 from commune import demo_data as demo
+from commune.demo_data import etat_anterieur, siret_mairie
 from commune.models import EPCI, Commune, Departement, EluReferent, MembreCommune
 from marches.enums import BaseLegale, Nature, TypeCodeLieu, TypeIdentifiant
 from marches.models import ClauseSociale, Marche, SuiviHeures, Titulaire
@@ -26,8 +27,6 @@ from structures.models import (
     TypePrestation,
     TypeStructure,
 )
-
-MILLIEME = Decimal("0.001")
 
 
 def enregistrer(modele, cles, valeurs):
@@ -63,37 +62,6 @@ def toutes(modele, champ, cles):
             "Les données de référence sont-elles chargées (manage.py migrate) ?"
         )
     return trouvees
-
-
-def siret_mairie(code_insee):
-    """The SIRET of a mairie, built the way INSEE numbers communes: 21 + DEP + 0 + COM."""
-    siren = f"21{code_insee[:2]}0{code_insee[2:]}"
-    siren += luhn.calc_check_digit(siren)
-    siret = f"{siren}0001"
-    siret += luhn.calc_check_digit(siret)
-    if not stdnum_siret.is_valid(siret):
-        raise CommandError(f"SIRET de mairie invalide pour {code_insee} : {siret}")
-    return siret
-
-
-def en_decimal(fraction):
-    return (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(
-        MILLIEME, rounding=ROUND_HALF_UP
-    )
-
-
-def etat_anterieur(statut, avancement, recul):
-    """Where an action plausibly stood `recul` steps before its current state."""
-    for _ in range(recul):
-        if statut == Statut.REALISE:
-            statut, avancement = Statut.EN_COURS, 70
-        elif statut == Statut.EN_COURS and avancement >= 30:
-            avancement //= 2
-        elif statut == Statut.EN_COURS:
-            statut, avancement = Statut.ENGAGE, None
-        elif statut == Statut.ENGAGE:
-            statut = Statut.NON_RENSEIGNE
-    return statut, avancement
 
 
 class Command(BaseCommand):
@@ -325,22 +293,10 @@ class Command(BaseCommand):
                             a_preuve=bool(donnees.get("preuves")),
                         )
                     )
-                score = calculer_score(entrees)
                 enregistrer(
                     ScoreSnapshot,
                     {"commune": communes[code], "referentiel": guide, "date": date},
-                    {
-                        "avancement": en_decimal(score.avancement),
-                        "taux_engagement": en_decimal(score.taux_engagement),
-                        "par_axe": {
-                            str(axe.numero): {
-                                "avancement": str(en_decimal(axe.avancement)),
-                                "taux_engagement": str(en_decimal(axe.taux_engagement)),
-                                "comptes": axe.comptes,
-                            }
-                            for axe in score.axes
-                        },
-                    },
+                    snapshot_valeurs(calculer_score(entrees)),
                 )
 
     def charger_soutiens(self, communes, structures, comptes):
