@@ -49,7 +49,12 @@ test: quality navigateur node_modules/.package-lock.json
 # Benchmarks print figures (and write bench/results.json); they never assert.
 # They need the local PostgreSQL and Redis, and use databases of their own.
 BENCH_PG := postgres://postgres@127.0.0.1:5432
+# Options of bench/bench_echelle.py, e.g. a quick run on a smaller country:
+# make bench ECHELLE="--communes 3000 --structures 400 --marches 20000"
+ECHELLE ?=
+
 bench: install
+	$(PY) bench/bench_echelle.py $(ECHELLE)
 	dropdb --if-exists -h 127.0.0.1 -U postgres ce_bench_decp
 	createdb -h 127.0.0.1 -U postgres ce_bench_decp
 	DATABASE_URL=$(BENCH_PG)/ce_bench_decp $(PY) manage.py migrate --noinput -v0
@@ -58,7 +63,7 @@ bench: install
 	dropdb --if-exists -h 127.0.0.1 -U postgres ce_bench_decp
 	DATABASE_URL=$(BENCH_PG)/ce_bench_rapports CELERY_BROKER_URL=redis://127.0.0.1:6379/14 \
 		$(PY) bench/bench_rapports.py
-	$(PY) bench/bench_charge.py
+	dropdb --if-exists -h 127.0.0.1 -U postgres ce_bench_rapports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -1,48 +1,40 @@
-"""Load on the scorecard under gunicorn (2 workers), next to a static baseline.
+"""Load generator and gunicorn starter of the benches (used by bench_echelle.py).
 
-    .venv/bin/python bench/bench_charge.py [--connexions 64] [--duree 30]
-
-Creates a throwaway PostgreSQL database (ce_bench_charge) with the demo data,
-serves the site with gunicorn.conf.py and the production settings (Redis as the
-cache), and sends `connexions` concurrent keep-alive clients at a scorecard for
-`duree` seconds; then the same against the same gunicorn serving the
-scorecard's pre-rendered bytes from a minimal WSGI app. Prints requests per
-second, p50 and p95 latency, errors and 5xx for both, and their ratio; writes
-them to bench/results.json under "charge". The load generator shares the
-machine's 2 cores with the server: compare the two runs, not absolute figures.
+`serveur()` runs an application with gunicorn.conf.py (2 sync workers) on a free port;
+`charger()` sends `connexions` concurrent keep-alive clients at a list of paths, taken
+in turn, for `duree` seconds, and returns requests per second, p50 and p95 latency,
+errors and 5xx. The load generator shares the machine's cores with the server: compare
+runs made on the same machine, not absolute figures.
 """
 
-import argparse
+import collections
+import contextlib
 import http.client
-import json
-import os
+import itertools
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
 RACINE = Path(__file__).resolve().parent.parent
-PG = "postgres://postgres@127.0.0.1:5432"
-BASE = "ce_bench_charge"
-PAGE = "/communes/35238/"
+HOTE = "127.0.0.1"
 
 
 def port_libre():
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((HOTE, 0))
         return s.getsockname()[1]
 
 
-def executer(*commande, env):
-    subprocess.run(commande, cwd=RACINE, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-def demarrer(module, env, port):
+@contextlib.contextmanager
+def serveur(module, env, chemin_pret, workers=2):
+    """Gunicorn serving `module` (a WSGI module path); yields its port once
+    `chemin_pret` answers, stops it at the end."""
+    port = port_libre()
     processus = subprocess.Popen(
         [
             sys.executable,
@@ -51,54 +43,79 @@ def demarrer(module, env, port):
             "-c",
             "gunicorn.conf.py",
             "--bind",
-            f"127.0.0.1:{port}",
+            f"{HOTE}:{port}",
             "--access-logfile",
             "/dev/null",
             module,
         ],
         cwd=RACINE,
-        env={**env, "WEB_CONCURRENCY": "2"},
+        env={**env, "WEB_CONCURRENCY": str(workers)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    limite = time.monotonic() + 30
-    while time.monotonic() < limite:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{PAGE}", timeout=5).read()
-            return processus
-        except OSError:
-            time.sleep(0.3)
-    processus.kill()
-    raise RuntimeError(f"{module} n'a pas démarré")
+    try:
+        limite = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://{HOTE}:{port}{chemin_pret}", timeout=30).read()
+                break
+            except OSError:
+                if time.monotonic() > limite or processus.poll() is not None:
+                    raise RuntimeError(f"{module} n'a pas démarré") from None
+                time.sleep(0.3)
+        yield port
+    finally:
+        processus.terminate()
+        processus.wait()
 
 
-def charger(port, connexions, duree):
-    latences, erreurs, codes_5xx = [], [0], [0]
+def centile(triees, fraction):
+    """The value under which `fraction` of the sorted values lie (nearest rank)."""
+    if not triees:
+        return None
+    return triees[max(0, min(len(triees) - 1, round(len(triees) * fraction) - 1))]
+
+
+def charger(port, chemins, connexions, duree, requetes=None):
+    """`connexions` clients for `duree` seconds, or until `requetes` requests were sent;
+    each request takes the next of `chemins`."""
+    suivant = enumerate(itertools.cycle(chemins))
     verrou = threading.Lock()
+    latences, erreurs, codes_5xx = [], [0], [0]
+    statuts = collections.Counter()
     fin = time.monotonic() + duree
 
     def client():
-        connexion = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        locales, err, cinq = [], 0, 0
+        connexion = http.client.HTTPConnection(HOTE, port, timeout=30)
+        locales, err, cinq, autres = [], 0, 0, collections.Counter()
         while time.monotonic() < fin:
+            with verrou:
+                rang, chemin = next(suivant)
+            if requetes is not None and rang >= requetes:
+                break
             debut = time.perf_counter()
             try:
-                connexion.request("GET", PAGE, headers={"Host": "127.0.0.1"})
+                connexion.request("GET", chemin, headers={"Host": HOTE})
                 reponse = connexion.getresponse()
                 reponse.read()
                 if reponse.status >= 500:
                     cinq += 1
                 elif reponse.status != 200:
                     err += 1
+                if reponse.status != 200:
+                    autres[reponse.status] += 1
                 locales.append(time.perf_counter() - debut)
             except (OSError, http.client.HTTPException):
                 err += 1
+                autres["connexion"] += 1
                 connexion.close()
-                connexion = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connexion = http.client.HTTPConnection(HOTE, port, timeout=30)
+        connexion.close()
         with verrou:
             latences.extend(locales)
             erreurs[0] += err
             codes_5xx[0] += cinq
+            statuts.update(autres)
 
     fils = [threading.Thread(target=client) for _ in range(connexions)]
     debut = time.monotonic()
@@ -112,75 +129,38 @@ def charger(port, connexions, duree):
         "requetes": len(latences),
         "requetes_par_seconde": round(len(latences) / ecoule, 1),
         "p50_ms": round(statistics.median(latences) * 1000, 1) if latences else None,
-        "p95_ms": round(latences[int(len(latences) * 0.95) - 1] * 1000, 1) if latences else None,
+        "p95_ms": round(centile(latences, 0.95) * 1000, 1) if latences else None,
         "erreurs": erreurs[0],
         "reponses_5xx": codes_5xx[0],
+        # What the requests that did not get a 200 got: status, or "connexion".
+        "hors_200": {str(cle): n for cle, n in sorted(statuts.items(), key=str)},
     }
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--connexions", type=int, default=64)
-    parser.add_argument("--duree", type=int, default=30)
-    options = parser.parse_args()
-
-    var = Path(tempfile.mkdtemp(prefix="bench-charge-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
-        "DATABASE_URL": f"{PG}/{BASE}",
-        "REDIS_CACHE_URL": "redis://127.0.0.1:6379/13",
-        "SECRET_KEY": "bench-seulement-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "False",
-        "VAR_DIR": str(var),
-        "LOG_LEVEL": "WARNING",
-    }
-    executer("dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", BASE, env=env)
-    executer("createdb", "-h", "127.0.0.1", "-U", "postgres", BASE, env=env)
-    executer(sys.executable, "manage.py", "migrate", "--noinput", env=env)
-    executer(sys.executable, "manage.py", "seed_demo", "--force", env=env)
-    executer(sys.executable, "manage.py", "collectstatic", "--noinput", env=env)
-
-    port = port_libre()
-    site = demarrer("config.wsgi", env, port)
-    try:
-        page = var / "scorecard.html"
-        page.write_bytes(urllib.request.urlopen(f"http://127.0.0.1:{port}{PAGE}").read())
-        resultat_site = charger(port, options.connexions, options.duree)
-    finally:
-        site.terminate()
-        site.wait()
-    port = port_libre()
-    statique = demarrer("bench.statique_wsgi", {**env, "BENCH_PAGE": str(page)}, port)
-    try:
-        resultat_statique = charger(port, options.connexions, options.duree)
-    finally:
-        statique.terminate()
-        statique.wait()
-    executer("dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", BASE, env=env)
-
-    ratio = resultat_site["requetes_par_seconde"] / resultat_statique["requetes_par_seconde"]
-    for nom, r in (("scorecard", resultat_site), ("référence statique", resultat_statique)):
-        print(
-            f"{nom:>20} : {r['requetes_par_seconde']} req/s, p50 {r['p50_ms']} ms, "
-            f"p95 {r['p95_ms']} ms, {r['erreurs']} erreur(s), {r['reponses_5xx']} réponse(s) 5xx"
-        )
-    print(
-        f"{'rapport':>20} : {ratio:.2f} du débit de la référence "
-        f"({options.connexions} connexions, {options.duree} s)"
+def medianes(mesures):
+    """The median of each figure over several runs of `charger`; counts are summed."""
+    hors_200 = collections.Counter()
+    for m in mesures:
+        hors_200.update(m["hors_200"])
+    return (
+        {
+            cle: round(statistics.median(m[cle] for m in mesures), 1)
+            if all(m[cle] is not None for m in mesures)
+            else None
+            for cle in ("requetes_par_seconde", "p50_ms", "p95_ms")
+        }
+        | {cle: sum(m[cle] for m in mesures) for cle in ("requetes", "erreurs", "reponses_5xx")}
+        | {"hors_200": dict(sorted(hors_200.items()))}
     )
-    fichier = RACINE / "bench" / "results.json"
-    resultats = json.loads(fichier.read_text()) if fichier.exists() else {}
-    resultats["charge"] = {
-        "connexions": options.connexions,
-        "duree_s": options.duree,
-        "scorecard": resultat_site,
-        "reference_statique": resultat_statique,
-        "rapport_debit": round(ratio, 3),
-    }
-    fichier.write_text(json.dumps(resultats, indent=2, ensure_ascii=False) + "\n")
 
 
-if __name__ == "__main__":
-    main()
+def ligne(m):
+    """One run (or the medians) on one line, with what was not a 200 (status × count)."""
+    return (
+        f"{m['requetes_par_seconde']:>7} req/s  p50 {m['p50_ms']:>6} ms  p95 {m['p95_ms']:>6} ms"
+        + (
+            "  hors 200 : " + ", ".join(f"{cle}×{n}" for cle, n in m["hors_200"].items())
+            if m["hors_200"]
+            else ""
+        )
+    )
