@@ -28,7 +28,7 @@ from axes.enums import Statut
 from axes.models import Action, Axe, Engagement, Jalon, Preuve, Referentiel
 from axes.scoring import calculer_score, statut_effectif
 from axes.selectors import actions_du_referentiel, engagements_par_commune, entrees
-from commune import opendata
+from commune import cache, opendata
 from commune import perms as perms_commune
 from commune import services as services_commune
 from commune.enums import StatutRapport
@@ -195,15 +195,19 @@ class CommuneListe(Liste):
     def lignes(self, communes):
         actions = actions_du_referentiel(self.guide)
         numeros = sorted({a.axe.numero for a in actions})
-        engagements = engagements_par_commune([c.pk for c in communes], self.guide)
+        par_pk = {commune.pk: commune for commune in communes}
+
+        def calcul(ids):
+            engagements = engagements_par_commune(ids, self.guide)
+            return {
+                pk: opendata.ligne_commune(par_pk[pk], actions, numeros, engagements[pk])
+                for pk in ids
+            }
+
+        # The open-data row of each commune is kept until the commune changes.
+        lignes = cache.memoiser_par_commune(f"ligne:{self.guide.pk}", par_pk, calcul)
         return [
-            _ligne_commune(
-                self.request,
-                commune,
-                opendata.ligne_commune(commune, actions, numeros, engagements[commune.pk]),
-                actions,
-                numeros,
-            )
+            _ligne_commune(self.request, commune, lignes[commune.pk], actions, numeros)
             for commune in communes
         ]
 

@@ -14,8 +14,10 @@ it depends on:
 A bump makes the next read miss and recompute: the change is visible at once.
 
 The scorecard, the home page and the directory are also kept whole, as the
-bytes sent to anonymous visitors (`page_lue`, `page_ecrite`, `page_du_site`):
-a hit costs two cache round trips and no query.
+bytes and headers sent to anonymous visitors: the views mark what may be kept
+(`garder`, `page_du_site`) and `commune.middleware.PagesPubliquesMiddleware`
+keeps it and serves it, before the session and the rest of the stack run. A
+hit costs two cache round trips and no query.
 The entry records the versions read before the page was computed, so a bump
 during the computation leaves it stale from the start.
 Entries under an old version are never read again and expire on their own.
@@ -85,6 +87,28 @@ def memoiser(nom, calcul, *, commune_id=None):
     return valeur
 
 
+def memoiser_par_commune(nom, commune_ids, calcul):
+    """{commune_id: value}, each kept per version of its commune and of the socle:
+    `calcul(ids)` returns {commune_id: value} for the communes whose value is not
+    kept. Two cache round trips when every value is kept, whatever their number."""
+    commune_ids = list(commune_ids)
+    if not commune_ids:
+        return {}
+    socle, *versions_communes = _versions([CLE_SOCLE, *map(cle_commune, commune_ids)])
+    cles = {
+        pk: f"{PREFIXE}:commune:{pk}:{nom}:{socle}:{version}"
+        for pk, version in zip(commune_ids, versions_communes, strict=True)
+    }
+    trouvees = cache.get_many(list(cles.values()))
+    resultat = {pk: trouvees[cle] for pk, cle in cles.items() if cle in trouvees}
+    manquantes = [pk for pk in commune_ids if pk not in resultat]
+    if manquantes:
+        calculees = calcul(manquantes)
+        cache.set_many({cles[pk]: calculees[pk] for pk in manquantes}, DUREE_COMMUNE)
+        resultat.update(calculees)
+    return resultat
+
+
 def cles_commune(commune_id):
     """The versions a page of one commune depends on."""
     return [CLE_SOCLE, cle_commune(commune_id)]
@@ -106,58 +130,61 @@ def page_partageable(request):
     )
 
 
-def _cle_page(nom, request):
+def _cle_page(request):
     # The whole address: the page shows it (og:url), host and query string included.
     adresse = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"{PREFIXE}:page:{nom}:{adresse}"
+    return f"{PREFIXE}:page:{adresse}"
 
 
-def page_lue(nom, request):
-    """The response kept for this page, when still current; None otherwise."""
-    entree = cache.get(_cle_page(nom, request))
+# Headers the kept page does not repeat: SecurityMiddleware, outside, adds its own.
+_ENTETES_NON_GARDES = {"set-cookie", "content-length"}
+
+
+def page_lue(request):
+    """The response kept for this address, when still current; None otherwise."""
+    entree = cache.get(_cle_page(request))
     if entree is None:
         return None
-    cles, versions_lues, contenu, type_contenu = entree
+    cles, versions_lues, contenu, entetes = entree
     actuelles = cache.get_many(cles)
     if [actuelles.get(cle) for cle in cles] != versions_lues:
         return None
-    reponse = HttpResponse(contenu, content_type=type_contenu)
+    reponse = HttpResponse(contenu)
+    for nom, valeur in entetes:
+        reponse[nom] = valeur
     # Like the page it copies: a signed-in visitor gets another page.
     patch_vary_headers(reponse, ["Cookie"])
     return reponse
 
 
-def page_ecrite(nom, request, reponse, *, cles, versions_lues):
-    """Keeps the response for the next visitors of this page, under the versions
-    read before it was computed."""
-    if hasattr(reponse, "render"):
-        reponse.render()  # a TemplateResponse is rendered once, here or later
+def page_ecrite(request, reponse):
+    """Keeps the response that a view marked with `garder` for the next anonymous
+    visitors of its address, under the versions read before it was computed."""
+    cles, versions_lues = reponse.garde_publique
     if reponse.status_code != 200 or reponse.streaming or reponse.cookies:
         return
-    entree = (cles, versions_lues, reponse.content, reponse["Content-Type"])
+    entetes = [(n, v) for n, v in reponse.items() if n.lower() not in _ENTETES_NON_GARDES]
+    entree = (cles, versions_lues, reponse.content, entetes)
     duree = DUREE_SITE if cles == CLES_SITE else DUREE_COMMUNE
-    cache.set(_cle_page(nom, request), entree, duree)
+    cache.set(_cle_page(request), entree, duree)
 
 
-def page_du_site(nom):
-    """Decorates a view of many communes: anonymous visitors share its page, kept
-    whole per version of the site."""
+def garder(reponse, cles, versions_lues):
+    """Marks a response as the same for every anonymous visitor until one of the
+    versions `cles` moves: `PagesPubliquesMiddleware` keeps it."""
+    reponse.garde_publique = (cles, versions_lues)
+    return reponse
 
-    def decorateur(vue):
-        @functools.wraps(vue)
-        def enveloppe(request, *args, **kwargs):
-            if not page_partageable(request):
-                return vue(request, *args, **kwargs)
-            if (reponse := page_lue(nom, request)) is not None:
-                return reponse
-            versions_lues = versions(CLES_SITE)
-            reponse = vue(request, *args, **kwargs)
-            page_ecrite(nom, request, reponse, cles=CLES_SITE, versions_lues=versions_lues)
-            return reponse
 
-        return enveloppe
+def page_du_site(vue):
+    """Decorates a view of many communes: its page is kept whole per version of the site."""
 
-    return decorateur
+    @functools.wraps(vue)
+    def enveloppe(request, *args, **kwargs):
+        versions_lues = versions(CLES_SITE)
+        return garder(vue(request, *args, **kwargs), CLES_SITE, versions_lues)
+
+    return enveloppe
 
 
 def invalider_communes(*commune_ids):

@@ -9,7 +9,7 @@ app_name = "commune"
 urlpatterns = [
     path(
         "communes/",
-        cache.page_du_site("annuaire")(views.CommuneListView.as_view()),
+        cache.page_du_site(views.CommuneListView.as_view()),
         name="liste",
     ),
     path("communes/comparer/", views.comparer, name="comparer"),

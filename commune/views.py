@@ -93,7 +93,7 @@ def _contexte_accueil(guide):
 
 
 @require_safe
-@cache.page_du_site("accueil")
+@cache.page_du_site
 def accueil(request):
     guide = _guide_ou_404()
     contexte = cache.memoiser(f"accueil:{guide.pk}", lambda: _contexte_accueil(guide))
@@ -308,16 +308,11 @@ def _contexte_scorecard(commune):
 @require_safe
 def scorecard(request, code_insee):
     """Anonymous visitors share the page, kept whole per version of the commune."""
-    partageable = cache.page_partageable(request)
-    if partageable and (reponse := cache.page_lue("scorecard", request)) is not None:
-        return reponse
     commune = _commune_du_scorecard(code_insee)
     cles = cache.cles_commune(commune.pk)
     versions = cache.versions(cles)
     reponse = render(request, "commune/scorecard.html", _contexte_scorecard(commune))
-    if partageable:
-        cache.page_ecrite("scorecard", request, reponse, cles=cles, versions_lues=versions)
-    return reponse
+    return cache.garder(reponse, cles, versions)
 
 
 def _scorecard_en_donnees(request, contexte):

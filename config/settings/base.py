@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.limites.LimiteTailleRequeteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "commune.middleware.PagesPubliquesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -108,6 +108,16 @@ def test_list_queries_do_not_grow_with_the_communes(api, guide, django_assert_nu
     with django_assert_num_queries(5):
         reponse = api.get(LISTE)
     assert reponse.json()["count"] == 11
+    # The rows of communes that did not change since are kept: no engagements to read.
+    with django_assert_num_queries(4):
+        assert api.get(LISTE).json() == reponse.json()
+
+
+def test_list_shows_a_change_to_a_commune_at_once(api, guide):
+    commune = CommuneFactory(code_insee="35001")
+    assert api.get(LISTE).json()["results"][0]["avancement"] == 0
+    remplir(commune)
+    assert api.get(LISTE).json()["results"][0]["avancement"] > 0
 
 
 @pytest.mark.parametrize(

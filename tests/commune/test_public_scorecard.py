@@ -351,13 +351,24 @@ def test_a_signed_in_visitor_gets_a_page_of_their_own(client, guide):
     assert "Mon espace" not in page(client, commune)
 
 
-def test_a_kept_page_says_it_varies_with_the_cookie(client, guide):
+def test_a_kept_page_carries_the_headers_of_the_page_it_copies(client, guide):
     commune = CommuneFactory()
-    page(client, commune)
-    reponse = client.get(commune.get_absolute_url())
-    assert "Cookie" in reponse["Vary"]
-    assert reponse["Content-Type"] == "text/html; charset=utf-8"
-    assert reponse["Content-Security-Policy"]
+    calculee = client.get(commune.get_absolute_url())
+    with CaptureQueriesContext(connection) as requetes:
+        gardee = client.get(commune.get_absolute_url())
+    assert len(requetes) == 0
+    assert gardee.content == calculee.content
+    for entete in (
+        "Content-Type",
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "Permissions-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+    ):
+        assert gardee[entete] == calculee[entete], entete
+    assert "Cookie" in gardee["Vary"]
+    assert not gardee.cookies
 
 
 def test_a_message_waiting_is_shown_not_kept(client, guide):
