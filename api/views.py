@@ -88,10 +88,12 @@ class Liste(generics.GenericAPIView):
     def lignes(self, objets):
         return objets
 
+    def donnees(self, objets):
+        return self.get_serializer(self.lignes(objets), many=True).data
+
     def get(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        donnees = self.get_serializer(self.lignes(page), many=True).data
-        return self.get_paginated_response(donnees)
+        return self.get_paginated_response(self.donnees(page))
 
 
 # Root ------------------------------------------------------------------------------------
@@ -192,24 +194,26 @@ class CommuneListe(Liste):
         self.guide = _guide()
         return _communes(self.guide)
 
-    def lignes(self, communes):
-        actions = actions_du_referentiel(self.guide)
-        numeros = sorted({a.axe.numero for a in actions})
+    def donnees(self, communes):
+        """Each commune's row, serialised, is kept until the commune changes: a page of
+        kept rows reads no engagement and serialises nothing."""
         par_pk = {commune.pk: commune for commune in communes}
 
         def calcul(ids):
+            actions = actions_du_referentiel(self.guide)
+            numeros = sorted({a.axe.numero for a in actions})
             engagements = engagements_par_commune(ids, self.guide)
-            return {
-                pk: opendata.ligne_commune(par_pk[pk], actions, numeros, engagements[pk])
-                for pk in ids
-            }
+            lignes = {}
+            for pk in ids:
+                ligne = opendata.ligne_commune(par_pk[pk], actions, numeros, engagements[pk])
+                donnees = _ligne_commune(self.request, par_pk[pk], ligne, actions, numeros)
+                lignes[pk] = self.get_serializer(donnees).data
+            return lignes
 
-        # The open-data row of each commune is kept until the commune changes.
-        lignes = cache.memoiser_par_commune(f"ligne:{self.guide.pk}", par_pk, calcul)
-        return [
-            _ligne_commune(self.request, commune, lignes[commune.pk], actions, numeros)
-            for commune in communes
-        ]
+        # The rows hold absolute links: they are kept per address of the site.
+        site = f"{self.request.scheme}://{self.request.get_host()}"
+        lignes = cache.memoiser_par_commune(f"api:{self.guide.pk}:{site}", par_pk, calcul)
+        return [lignes[commune.pk] for commune in communes]
 
 
 class CommuneDetail(APIView):
