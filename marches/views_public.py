@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 
+from commune import cache
 from commune.models import Commune
 
 from .export import marches_exporter, nom_du_fichier
@@ -31,8 +32,11 @@ class ListePublique(FilterView):
     http_method_names = ["get", "head"]
 
     def get(self, request, *args, code_insee, **kwargs):
+        """Anonymous visitors share the page, kept whole per version of the commune."""
         self.commune = _commune_ou_404(code_insee)
-        return super().get(request, *args, **kwargs)
+        cles = cache.cles_commune(self.commune.pk)
+        versions = cache.versions(cles)
+        return cache.garder(super().get(request, *args, **kwargs), cles, versions)
 
     def get_queryset(self):
         return (

@@ -113,6 +113,16 @@ def test_public_page_queries_do_not_grow(client, matrice, django_assert_num_quer
     with django_assert_num_queries(attendu):
         reponse = client.get(url_publique(matrice.commune))
     assert reponse.status_code == 200
+    # Anonymous visitors then share the page kept whole, until the commune changes.
+    with django_assert_num_queries(0):
+        assert client.get(url_publique(matrice.commune)).content == reponse.content
+
+
+def test_public_page_kept_whole_shows_a_new_contract_at_once(client, matrice):
+    adresse = url_publique(matrice.commune)
+    assert "Rénovation de la halle" not in client.get(adresse).content.decode()
+    MarcheFactory(commune=matrice.commune, objet="Rénovation de la halle")
+    assert "Rénovation de la halle" in client.get(adresse).content.decode()
 
 
 # Member pages -------------------------------------------------------------------------
