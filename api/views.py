@@ -33,7 +33,7 @@ from commune import perms as perms_commune
 from commune import services as services_commune
 from commune.enums import StatutRapport
 from commune.models import Commune, Rapport
-from commune.views import derniere_modification, score_courant
+from commune.views import avec_score_courant, derniere_modification
 from marches import perms as perms_marches
 from marches import services as services_marches
 from marches.forms import ENVIRONNEMENTALES, SOCIALES, MarcheForm, TitulaireForm
@@ -169,9 +169,8 @@ def _ligne_commune(request, commune, ligne, actions, numeros):
 
 def _communes(guide):
     """Communes with what the open-data row needs, and what the filters sort on."""
-    return opendata.communes_du_fichier(guide).annotate(
-        score=score_courant(guide), maj=derniere_modification(guide)
-    )
+    communes = opendata.communes_du_fichier(guide).annotate(maj=derniere_modification(guide))
+    return avec_score_courant(communes, guide)
 
 
 @extend_schema_view(

@@ -167,12 +167,14 @@ class JalonAdmin(SimpleHistoryAdmin):
 
 @admin.register(ScoreSnapshot)
 class ScoreSnapshotAdmin(admin.ModelAdmin):
-    list_display = ["commune", "referentiel", "date", "avancement", "taux_engagement"]
-    list_filter = ["referentiel"]
+    list_display = ["commune", "referentiel", "date", "avancement", "taux_engagement", "courant"]
+    list_filter = ["referentiel", "courant"]
     list_select_related = ["commune", "referentiel"]
     search_fields = ["commune__nom", "commune__code_insee"]
     autocomplete_fields = ["commune"]
     date_hierarchy = "date"
+    # Moved by the app only, which keeps exactly one current snapshot a commune.
+    readonly_fields = ["courant"]
 
 
 @admin.register(Avis)

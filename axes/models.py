@@ -319,6 +319,11 @@ class ScoreSnapshot(models.Model):
         default=dict,
         help_text="Par numéro d'axe : avancement, taux d'engagement, nombre d'actions par statut.",
     )
+    courant = models.BooleanField(
+        "score actuel",
+        default=False,
+        help_text="Le plus récent de la commune : son score actuel, que l'annuaire trie et filtre.",
+    )
 
     class Meta:
         verbose_name = "instantané de score"
@@ -328,14 +333,12 @@ class ScoreSnapshot(models.Model):
             models.UniqueConstraint(
                 fields=["commune", "referentiel", "date"], name="axes_snapshot_par_jour"
             ),
-        ]
-        indexes = [
-            # The latest avancement of a commune, read from the index alone (PostgreSQL):
-            # the directory sorts and filters every commune on it.
-            models.Index(
-                fields=["commune", "referentiel", "-date"],
-                include=["avancement"],
-                name="axes_snapshot_dernier_idx",
+            # One current score a commune: the directory joins it to sort and filter
+            # 35,000 communes at once, where a lookup per commune would be slow.
+            models.UniqueConstraint(
+                fields=["commune", "referentiel"],
+                condition=Q(courant=True),
+                name="axes_snapshot_un_courant",
             ),
         ]
 

@@ -9,7 +9,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Sum,
 )
 
@@ -72,17 +71,6 @@ def scores_des_communes(commune_ids, referentiel, actions=None):
     }
 
 
-def derniers_snapshots(referentiel):
-    """The latest snapshot of each commune for the referential: the signals keep it
-    equal to the commune's current score (rounded to a thousandth)."""
-    plus_recent = (
-        ScoreSnapshot.objects.filter(commune=OuterRef("commune_id"), referentiel=referentiel)
-        .order_by("-date")
-        .values("date")[:1]
-    )
-    return ScoreSnapshot.objects.filter(referentiel=referentiel, date=Subquery(plus_recent))
-
-
 class _AxeDuSnapshot(Func):
     """One figure of an axis in a snapshot's `par_axe`, read in SQL.
 
@@ -113,12 +101,14 @@ class _AxeDuSnapshot(Func):
 
 def figures_des_signataires(referentiel, numeros_axes, tranches):
     """National figures of the communes that signed the referential, aggregated in the
-    database from their latest snapshot: their number, the mean avancement overall
+    database from their current snapshot: their number, the mean avancement overall
     and per axis (an axis left out by a commune does not count for it), and the
     number of communes per band of avancement `(valeur, bas, haut)`. A signatory
     without a snapshot has filled nothing: it counts at 0 everywhere."""
     signataires = Signature.objects.filter(referentiel=referentiel).values("commune_id")
-    snapshots = derniers_snapshots(referentiel).filter(commune_id__in=signataires)
+    snapshots = ScoreSnapshot.objects.filter(
+        referentiel=referentiel, courant=True, commune_id__in=signataires
+    )
     nombre = Signature.objects.filter(referentiel=referentiel).count()
 
     agregats = {"somme": Sum("avancement"), "notees": Count("pk")}

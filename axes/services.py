@@ -40,8 +40,10 @@ def snapshot_valeurs(score: Score):
     }
 
 
+@transaction.atomic(savepoint=False)
 def snapshot_enregistrer(*, commune, referentiel, date: datetime.date | None = None):
-    """Keeps today's snapshot of the commune's score when it changed since the last one.
+    """Keeps today's snapshot of the commune's score when it changed since the last one,
+    and marks the latest snapshot as the current score (`courant`).
 
     At most one snapshot a day: a second change on the same day updates it.
     Returns the snapshot, or None when nothing changed.
@@ -49,22 +51,36 @@ def snapshot_enregistrer(*, commune, referentiel, date: datetime.date | None = N
     date = date or timezone.localdate()
     score = scores_des_communes([commune.pk], referentiel)[commune.pk]
     valeurs = snapshot_valeurs(score)
-    precedent = (
-        ScoreSnapshot.objects.filter(commune=commune, referentiel=referentiel, date__lt=date)
-        .order_by("-date")
-        .first()
-    )
+    snapshots = ScoreSnapshot.objects.filter(commune=commune, referentiel=referentiel)
+    # Locked: two writers of one commune take turns to move its current snapshot.
+    precedent = snapshots.select_for_update().filter(date__lt=date).order_by("-date").first()
     if precedent is not None and (
         precedent.avancement == valeurs["avancement"]
         and precedent.taux_engagement == valeurs["taux_engagement"]
         and precedent.par_axe == valeurs["par_axe"]
     ):
-        ScoreSnapshot.objects.filter(commune=commune, referentiel=referentiel, date=date).delete()
+        snapshots.filter(date=date).delete()
+        if not precedent.courant:
+            snapshots.filter(pk=precedent.pk).update(courant=True)
         return None
+    if precedent is not None and precedent.courant:
+        snapshots.filter(pk=precedent.pk).update(courant=False)
     snapshot, _ = ScoreSnapshot.objects.update_or_create(
-        commune=commune, referentiel=referentiel, date=date, defaults=valeurs
+        commune=commune, referentiel=referentiel, date=date, defaults={**valeurs, "courant": True}
     )
     return snapshot
+
+
+@transaction.atomic
+def snapshots_courants_marquer(*, communes, referentiel):
+    """Marks the latest snapshot of each of `communes` as its current score, for code
+    that wrote snapshots itself (seeds, scripts)."""
+    snapshots = ScoreSnapshot.objects.filter(commune__in=communes, referentiel=referentiel)
+    snapshots.filter(courant=True).update(courant=False)
+    for commune in communes:
+        dernier = snapshots.filter(commune=commune).order_by("-date").first()
+        if dernier is not None:
+            snapshots.filter(pk=dernier.pk).update(courant=True)
 
 
 def _engagement_verrouille(*, commune, action):

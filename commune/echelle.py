@@ -1208,6 +1208,7 @@ class Generateur:
             jours = sorted(rng.sample(jours[:-1], 3)) + [jours[-1]]
         precedent = None
         etats, suivant = {}, 0
+        debut = len(lot.instantanes)
         for jour in jours:
             while suivant < len(evenements) and evenements[suivant][0].date() <= jour:
                 _, action_pk, statut, avancement = evenements[suivant]
@@ -1218,8 +1219,16 @@ class Generateur:
                 continue  # unchanged: snapshot_enregistrer keeps no snapshot either
             precedent = valeurs
             lot.instantanes.append(
-                {"commune_id": commune.pk, "referentiel_id": self.guide.pk, "date": jour, **valeurs}
+                {
+                    "commune_id": commune.pk,
+                    "referentiel_id": self.guide.pk,
+                    "date": jour,
+                    "courant": False,
+                    **valeurs,
+                }
             )
+        if len(lot.instantanes) > debut:
+            lot.instantanes[-1]["courant"] = True
 
 
 RELATIONS_STRUCTURE = (

@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import (
     DecimalField,
     Exists,
+    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
@@ -33,7 +34,6 @@ from axes.models import (
     Jalon,
     Preuve,
     Referentiel,
-    ScoreSnapshot,
     Signature,
 )
 from axes.scoring import arrondi, calculer_score, statut_effectif
@@ -103,19 +103,20 @@ def accueil(request):
 # Directory ----------------------------------------------------------------------------
 
 
-def score_courant(guide):
-    """The avancement of the commune's latest snapshot of the guide (0 without one:
-    a commune that never filled anything scores 0), as a subquery to sort and filter on.
-    The signals keep the latest snapshot equal to the current score."""
-    dernier = (
-        ScoreSnapshot.objects.filter(commune=OuterRef("pk"), referentiel=guide)
-        .order_by("-date")
-        .values("avancement")[:1]
-    )
-    return Coalesce(
-        Subquery(dernier),
-        Value(Decimal(0)),
-        output_field=DecimalField(max_digits=6, decimal_places=3),
+def avec_score_courant(communes, guide):
+    """The communes annotated with `score`, the avancement of their current snapshot
+    of the guide (0 without one: a commune that never filled anything scores 0), to
+    sort and filter on. A join, not a lookup per commune: the whole country sorts at
+    once. The signals keep the current snapshot equal to the current score."""
+    return communes.annotate(
+        instantane=FilteredRelation(
+            "snapshots", condition=Q(snapshots__referentiel=guide, snapshots__courant=True)
+        ),
+        score=Coalesce(
+            "instantane__avancement",
+            Value(Decimal(0)),
+            output_field=DecimalField(max_digits=6, decimal_places=3),
+        ),
     )
 
 
@@ -145,15 +146,10 @@ class CommuneListView(FilterView):
         signee = Signature.objects.filter(
             commune=OuterRef("pk"), referentiel__type=TypeReferentiel.GUIDE
         )
-        return (
-            Commune.objects.select_related("departement")
-            .annotate(
-                signe=Exists(signee),
-                score=score_courant(self.guide),
-                maj=derniere_modification(self.guide),
-            )
-            .order_by("nom", "code_insee")
+        communes = Commune.objects.select_related("departement").annotate(
+            signe=Exists(signee), maj=derniere_modification(self.guide)
         )
+        return avec_score_courant(communes, self.guide).order_by("nom", "code_insee")
 
     def get_context_data(self, **kwargs):
         contexte = super().get_context_data(**kwargs)

@@ -16,12 +16,4 @@ class Migration(migrations.Migration):
             model_name="engagement",
             index=models.Index(fields=["commune", "-updated_at"], name="axes_engagement_maj_idx"),
         ),
-        migrations.AddIndex(
-            model_name="scoresnapshot",
-            index=models.Index(
-                fields=["commune", "referentiel", "-date"],
-                include=("avancement",),
-                name="axes_snapshot_dernier_idx",
-            ),
-        ),
     ]

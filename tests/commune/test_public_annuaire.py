@@ -85,17 +85,22 @@ def test_directory_sorts_by_name_score_population_and_last_update(
     assert noms(client, "?tri=-maj")[-1] == "Acigné"
 
 
-def test_directory_score_is_the_latest_snapshot(client, guide):
-    commune = CommuneFactory(nom="Vieille note")
-    for date, avancement in [(datetime.date(2026, 1, 1), 90), (datetime.date(2026, 2, 1), 10)]:
+def test_directory_score_is_the_current_snapshot(client, guide):
+    commune = CommuneFactory(nom="Nouvelle note")
+    for date, avancement, courant in [
+        (datetime.date(2026, 1, 1), 10, False),
+        (datetime.date(2026, 2, 1), 90, True),
+    ]:
         ScoreSnapshot.objects.create(
             commune=commune,
             referentiel=guide,
             date=date,
             avancement=Decimal(avancement),
             taux_engagement=Decimal(50),
+            courant=courant,
         )
-    assert noms(client, "?score=0-25") == ["Vieille note"]
+    assert noms(client, "?score=75-100") == ["Nouvelle note"]
+    assert noms(client, "?score=0-25") == []
 
 
 def test_directory_is_paginated_and_keeps_the_filters(client, guide):

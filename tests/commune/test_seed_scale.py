@@ -218,6 +218,8 @@ def test_the_latest_snapshot_of_every_engaged_commune_is_its_current_score(guide
         assert dernier.avancement == valeurs["avancement"]
         assert dernier.taux_engagement == valeurs["taux_engagement"]
         assert dernier.par_axe == valeurs["par_axe"]
+        # The latest is marked current, the only one: the directory sorts on it.
+        assert list(instantanes.filter(courant=True)) == [dernier]
     assert ScoreSnapshot.objects.filter(commune_id=engagees[0]).count() >= 1
     assert ScoreSnapshot.objects.count() > len(engagees)  # an evolution to show
 

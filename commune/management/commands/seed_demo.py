@@ -12,7 +12,7 @@ from stdnum.fr import siret as stdnum_siret
 from axes.enums import Statut
 from axes.models import Action, Engagement, Jalon, Preuve, Referentiel, ScoreSnapshot, Signature
 from axes.scoring import ActionInput, calculer_score
-from axes.services import snapshot_valeurs
+from axes.services import snapshot_valeurs, snapshots_courants_marquer
 from commune import demo_data as demo
 from commune.demo_data import etat_anterieur, siret_mairie
 from commune.models import EPCI, Commune, Departement, EluReferent, MembreCommune
@@ -298,6 +298,7 @@ class Command(BaseCommand):
                     {"commune": communes[code], "referentiel": guide, "date": date},
                     snapshot_valeurs(calculer_score(entrees)),
                 )
+        snapshots_courants_marquer(communes=list(communes.values()), referentiel=guide)
 
     def charger_soutiens(self, communes, structures, comptes):
         for code, siret, type_, montant, annee, description in demo.SOUTIENS:
