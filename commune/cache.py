@@ -136,7 +136,9 @@ def _cle_page(request):
     return f"{PREFIXE}:page:{adresse}"
 
 
-# Headers the kept page does not repeat: SecurityMiddleware, outside, adds its own.
+# Headers not kept with a page: its length is counted again, and a response that
+# sets a cookie is never kept. The security middleware, outside, adds its headers to
+# every response.
 _ENTETES_NON_GARDES = {"set-cookie", "content-length"}
 
 

@@ -101,7 +101,7 @@ class CommuneFilter(django_filters.FilterSet):
         return queryset.filter(signe) if value == "oui" else queryset.exclude(signe)
 
     def filtrer_score(self, queryset, name, value):
-        """On the `score` annotation: the avancement of the commune's latest snapshot."""
+        """On the `score` annotation: the avancement of the commune's current snapshot."""
         _, _, bas, haut = next(t for t in TRANCHES_SCORE if t[0] == value)
         queryset = queryset.filter(score__gte=bas)
         return queryset.filter(score__lt=haut) if haut is not None else queryset

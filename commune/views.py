@@ -133,7 +133,7 @@ def derniere_modification(guide):
 
 
 class CommuneListView(FilterView):
-    """Filtered in the database (the score from the latest snapshot); the figures shown
+    """Filtered in the database (the score from the current snapshot); the figures shown
     are computed from the engagements of the page's communes, like on the scorecard."""
 
     filterset_class = CommuneFilter
