@@ -29,6 +29,7 @@ from axes.models import Action, Axe, Engagement, Jalon, Preuve, Referentiel
 from axes.scoring import calculer_score, statut_effectif
 from axes.selectors import actions_du_referentiel, engagements_par_commune, entrees
 from commune import cache, opendata
+from commune import filters as filtres_communes
 from commune import perms as perms_commune
 from commune import services as services_commune
 from commune.enums import StatutRapport
@@ -167,10 +168,11 @@ def _ligne_commune(request, commune, ligne, actions, numeros):
     return resultat
 
 
-def _communes(guide):
-    """Communes with what the open-data row needs, and what the filters sort on."""
+def _communes(guide, *, score=False):
+    """Communes with what the open-data row needs, and what the filters sort on
+    (the score only when asked: it is a join on every commune)."""
     communes = opendata.communes_du_fichier(guide).annotate(maj=derniere_modification(guide))
-    return avec_score_courant(communes, guide)
+    return avec_score_courant(communes, guide) if score else communes
 
 
 @extend_schema_view(
@@ -191,7 +193,9 @@ class CommuneListe(Liste):
         if getattr(self, "swagger_fake_view", False):  # the schema generator's visit
             return Commune.objects.none()
         self.guide = _guide()
-        return _communes(self.guide)
+        return _communes(
+            self.guide, score=filtres_communes.demande_le_score(self.request.query_params)
+        )
 
     def donnees(self, communes):
         """Each commune's row, serialised, is kept until the commune changes: a page of

@@ -32,6 +32,12 @@ TRIS = {
 }
 
 
+def demande_le_score(parametres):
+    """Whether these parameters sort or filter on the `score` annotation, a join on the
+    current snapshot of every commune that the other lists do without."""
+    return bool(parametres.get("score")) or parametres.get("tri", "").lstrip("-") == "score"
+
+
 class CommuneFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Nom ou code INSEE",

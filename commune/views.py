@@ -47,7 +47,7 @@ from axes.views_avis import AvisForm
 from structures.models import Structure
 
 from . import cache, opendata
-from .filters import TRANCHES_SCORE, CommuneFilter
+from .filters import TRANCHES_SCORE, CommuneFilter, demande_le_score
 from .health import etat_des_services
 from .models import Commune, Departement
 
@@ -149,7 +149,9 @@ class CommuneListView(FilterView):
         communes = Commune.objects.select_related("departement").annotate(
             signe=Exists(signee), maj=derniere_modification(self.guide)
         )
-        return avec_score_courant(communes, self.guide).order_by("nom", "code_insee")
+        if demande_le_score(self.request.GET):
+            communes = avec_score_courant(communes, self.guide)
+        return communes.order_by("nom", "code_insee")
 
     def get_context_data(self, **kwargs):
         contexte = super().get_context_data(**kwargs)
