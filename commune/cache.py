@@ -15,9 +15,9 @@ A bump makes the next read miss and recompute: the change is visible at once.
 
 The scorecard, the home page and the directory are also kept whole, as the
 bytes and headers sent to anonymous visitors: the views mark what may be kept
-(`garder`, `page_du_site`) and `commune.middleware.PagesPubliquesMiddleware`
-keeps it and serves it, before the session and the rest of the stack run. A
-hit costs two cache round trips and no query.
+(`garder`, `page_du_site`) and `commune.middleware.PagesPubliquesMiddleware`,
+first of the stack, keeps it and serves it: a hit costs two cache round trips,
+no query and no other middleware.
 The entry records the versions read before the page was computed, so a bump
 during the computation leaves it stale from the start.
 Entries under an old version are never read again and expire on their own.
@@ -137,8 +137,7 @@ def _cle_page(request):
 
 
 # Headers not kept with a page: its length is counted again, and a response that
-# sets a cookie is never kept. The security middleware, outside, adds its headers to
-# every response.
+# sets a cookie is never kept.
 _ENTETES_NON_GARDES = {"set-cookie", "content-length"}
 
 

@@ -42,10 +42,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Anonymous visitors' hits on kept public pages end here (see commune/cache.py).
+    "commune.middleware.PagesPubliquesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.limites.LimiteTailleRequeteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "commune.middleware.PagesPubliquesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

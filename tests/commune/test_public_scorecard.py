@@ -551,3 +551,13 @@ def test_scorecard_query_count_does_not_grow_with_contracts_evidence_and_snapsho
     client.force_login(UserFactory())
     with django_assert_num_queries(REQUETES_SESSION + REQUETES_DECLARATIONS):
         client.get(url)
+
+
+def test_a_kept_page_never_skips_the_redirection_to_https(client, guide, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    commune = CommuneFactory()
+    assert client.get(commune.get_absolute_url(), secure=True).status_code == 200
+    with CaptureQueriesContext(connection) as requetes:
+        assert client.get(commune.get_absolute_url(), secure=True).status_code == 200
+    assert len(requetes) == 0
+    assert client.get(commune.get_absolute_url()).status_code == 301
