@@ -42,12 +42,19 @@ def url_base_de_test():
     )
 
 
+def url_cache_redis():
+    """The cache of the real stack, shared by gunicorn's workers and the test process as
+    in production: the broker's Redis server, database 12."""
+    return settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/12"
+
+
 def environnement(media_root):
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": url_base_de_test(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "REDIS_CACHE_URL": url_cache_redis(),
         "MEDIA_ROOT": str(media_root),
     }
 
