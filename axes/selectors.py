@@ -105,11 +105,11 @@ def figures_des_signataires(referentiel, numeros_axes, tranches):
     and per axis (an axis left out by a commune does not count for it), and the
     number of communes per band of avancement `(valeur, bas, haut)`. A signatory
     without a snapshot has filled nothing: it counts at 0 everywhere."""
-    signataires = Signature.objects.filter(referentiel=referentiel).values("commune_id")
+    signataires = Signature.objects.filter(referentiel=referentiel)
     snapshots = ScoreSnapshot.objects.filter(
-        referentiel=referentiel, courant=True, commune_id__in=signataires
+        referentiel=referentiel, courant=True, commune_id__in=signataires.values("commune_id")
     )
-    nombre = Signature.objects.filter(referentiel=referentiel).count()
+    nombre = signataires.count()
 
     agregats = {"somme": Sum("avancement"), "notees": Count("pk")}
     for numero in numeros_axes:

@@ -15,7 +15,7 @@ A bump makes the next read miss and recompute: the change is visible at once.
 
 The scorecard, the home page and the directory are also kept whole, as the
 bytes and headers sent to anonymous visitors: the views mark what may be kept
-(`garder`, `page_du_site`) and `commune.middleware.PagesPubliquesMiddleware`,
+(`page_gardee`, `page_du_site`) and `commune.middleware.PagesPubliquesMiddleware`,
 first of the stack, keeps it and serves it: a hit costs two cache round trips,
 no query and no other middleware.
 The entry records the versions read before the page was computed, so a bump
@@ -118,10 +118,6 @@ def cles_commune(commune_id):
 CLES_SITE = [CLE_SOCLE, CLE_SITE]
 
 
-def versions(cles):
-    return _versions(cles)
-
-
 def page_partageable(request):
     """Whether every visitor sending this request gets the same bytes: anonymous,
     no session (no signed-in menu, no form token) and no message waiting."""
@@ -159,7 +155,7 @@ def page_lue(request):
 
 
 def page_ecrite(request, reponse):
-    """Keeps the response that a view marked with `garder` for the next anonymous
+    """Keeps the response that a view marked with `page_gardee` for the next anonymous
     visitors of its address, under the versions read before it was computed."""
     cles, versions_lues = reponse.garde_publique
     if reponse.status_code != 200 or reponse.streaming or reponse.cookies:
@@ -170,9 +166,12 @@ def page_ecrite(request, reponse):
     cache.set(_cle_page(request), entree, duree)
 
 
-def garder(reponse, cles, versions_lues):
-    """Marks a response as the same for every anonymous visitor until one of the
-    versions `cles` moves: `PagesPubliquesMiddleware` keeps it."""
+def page_gardee(cles, rendre):
+    """`rendre()`'s response, marked as the same for every anonymous visitor until one
+    of the versions `cles` moves: `PagesPubliquesMiddleware` keeps it. The versions
+    are read first, so that a change made meanwhile leaves the page stale at once."""
+    versions_lues = _versions(cles)
+    reponse = rendre()
     reponse.garde_publique = (cles, versions_lues)
     return reponse
 
@@ -182,8 +181,7 @@ def page_du_site(vue):
 
     @functools.wraps(vue)
     def enveloppe(request, *args, **kwargs):
-        versions_lues = versions(CLES_SITE)
-        return garder(vue(request, *args, **kwargs), CLES_SITE, versions_lues)
+        return page_gardee(CLES_SITE, lambda: vue(request, *args, **kwargs))
 
     return enveloppe
 

@@ -54,6 +54,7 @@ from marches.enums import (
 from marches.models import HEURES_MAX, ClauseSociale, Marche, SuiviHeures, Titulaire
 from structures.enums import FamilleStructure, TypeSoutien
 from structures.models import Reseau, Secteur, Soutien, Structure, TypePrestation, TypeStructure
+from structures.services import RELATIONS_PROFIL
 
 from .demo_data import DESCRIPTIONS_CLAUSES, etat_anterieur, siret_mairie
 from .enums import NatureEPCI
@@ -728,7 +729,7 @@ class Generateur:
         poids_populations = _cumul(c.population for c in self.communes)
         poids_types = [POIDS_TYPES.get(code, 1) for _, code, _ in self.types]
         lignes, historiques, liens = [], [], {}
-        relations = [Structure._meta.get_field(nom) for nom in RELATIONS_STRUCTURE]
+        relations = [Structure._meta.get_field(nom) for nom in RELATIONS_PROFIL]
 
         for _ in range(self.tailles.structures):
             commune = rng.choices(self.communes, cum_weights=poids_populations)[0]
@@ -1229,16 +1230,6 @@ class Generateur:
             )
         if len(lot.instantanes) > debut:
             lot.instantanes[-1]["courant"] = True
-
-
-RELATIONS_STRUCTURE = (
-    "secteurs",
-    "types_prestation",
-    "reseaux",
-    "zones_communes",
-    "zones_epci",
-    "zones_departements",
-)
 
 
 @dataclass

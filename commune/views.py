@@ -307,10 +307,10 @@ def _contexte_scorecard(commune):
 def scorecard(request, code_insee):
     """Anonymous visitors share the page, kept whole per version of the commune."""
     commune = _commune_du_scorecard(code_insee)
-    cles = cache.cles_commune(commune.pk)
-    versions = cache.versions(cles)
-    reponse = render(request, "commune/scorecard.html", _contexte_scorecard(commune))
-    return cache.garder(reponse, cles, versions)
+    return cache.page_gardee(
+        cache.cles_commune(commune.pk),
+        lambda: render(request, "commune/scorecard.html", _contexte_scorecard(commune)),
+    )
 
 
 def _scorecard_en_donnees(request, contexte):

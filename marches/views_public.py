@@ -34,9 +34,10 @@ class ListePublique(FilterView):
     def get(self, request, *args, code_insee, **kwargs):
         """Anonymous visitors share the page, kept whole per version of the commune."""
         self.commune = _commune_ou_404(code_insee)
-        cles = cache.cles_commune(self.commune.pk)
-        versions = cache.versions(cles)
-        return cache.garder(super().get(request, *args, **kwargs), cles, versions)
+        return cache.page_gardee(
+            cache.cles_commune(self.commune.pk),
+            lambda: super(ListePublique, self).get(request, *args, **kwargs),
+        )
 
     def get_queryset(self):
         return (
