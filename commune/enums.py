@@ -16,6 +16,14 @@ class NatureEPCI(models.TextChoices):
     EPT = "EPT", "Établissement public territorial"
 
 
+class TypeRattachement(models.TextChoices):
+    """What a code of the COG that is not a current commune leads to (its parent)."""
+
+    DELEGUEE = "COMD", "Commune déléguée"
+    ASSOCIEE = "COMA", "Commune associée"
+    ARRONDISSEMENT = "ARM", "Arrondissement municipal"
+
+
 class StatutDemande(models.TextChoices):
     EN_ATTENTE = "en attente", "En attente"
     ACCEPTEE = "acceptée", "Acceptée"

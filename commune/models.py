@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from .enums import NatureEPCI, Role, StatutDemande, StatutRapport
+from .enums import NatureEPCI, Role, StatutDemande, StatutRapport, TypeRattachement
 
 CODE_INSEE_REGEX = r"^([0-9]{2}|2A|2B)[0-9]{3}$"
 SIREN_REGEX = r"^[0-9]{9}$"
@@ -20,7 +20,9 @@ valider_siret = RegexValidator(SIRET_REGEX, "Un SIRET compte exactement 14 chiff
 
 
 class Region(models.Model):
-    code = models.CharField("code INSEE", max_length=2, unique=True)
+    # Two digits for the 18 régions; the overseas collectivities (975, 977…) stand as
+    # their own région in the COG, with their 3-digit code.
+    code = models.CharField("code INSEE", max_length=3, unique=True)
     nom = models.CharField(max_length=100)
 
     class Meta:
@@ -48,6 +50,7 @@ class EPCI(models.Model):
     siren = models.CharField("SIREN", max_length=9, unique=True, validators=[valider_siren])
     nom = models.CharField(max_length=200)
     nature = models.CharField(max_length=5, choices=NatureEPCI.choices)
+    population = models.PositiveIntegerField("population municipale", null=True, blank=True)
 
     class Meta:
         verbose_name = "EPCI"
@@ -64,6 +67,10 @@ class EPCI(models.Model):
 
 
 class CommuneQuerySet(models.QuerySet):
+    def actuelles(self):
+        """The communes of today's map: not merged into another one."""
+        return self.filter(fusionnee_dans__isnull=True)
+
     def signataires(self, referentiel):
         return self.filter(signatures__referentiel=referentiel)
 
@@ -89,6 +96,24 @@ class Commune(models.Model):
         validators=[valider_siret],
         help_text="Sert à rattacher les marchés publics dont la mairie est l'acheteur.",
     )
+    siren = models.CharField(
+        "SIREN",
+        max_length=9,
+        blank=True,
+        validators=[valider_siren],
+        help_text="Celui de la commune (collectivité) : les marchés dont l'acheteur a un SIRET "
+        "commençant par ce SIREN lui sont rattachés.",
+    )
+    fusionnee_dans = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fusionnees",
+        verbose_name="fusionnée dans",
+        help_text="La commune nouvelle (ou la commune de rattachement) qui l'a absorbée.",
+    )
+    fusionnee_le = models.DateField("fusionnée le", null=True, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("mise à jour le", auto_now=True)
 
@@ -105,6 +130,16 @@ class Commune(models.Model):
             models.CheckConstraint(
                 condition=Q(siret_mairie="") | Q(siret_mairie__regex=SIRET_REGEX),
                 name="commune_commune_siret_mairie_shape",
+            ),
+            models.CheckConstraint(
+                condition=Q(siren="") | Q(siren__regex=SIREN_REGEX),
+                name="commune_commune_siren_shape",
+            ),
+            models.UniqueConstraint(
+                fields=["siren"], condition=~Q(siren=""), name="commune_commune_siren_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(fusionnee_dans=models.F("pk")), name="commune_commune_pas_en_soi"
             ),
         ]
         indexes = [
@@ -123,6 +158,53 @@ class Commune(models.Model):
 
     def get_absolute_url(self):
         return reverse("commune:scorecard", args=[self.code_insee])
+
+    @property
+    def est_actuelle(self):
+        return self.fusionnee_dans_id is None
+
+
+class CommuneRattachee(models.Model):
+    """A commune déléguée or associée, or a municipal arrondissement: a code and a name
+    that people still use (on letters, in searches) and that lead to their commune."""
+
+    code = models.CharField("code INSEE", max_length=5, validators=[valider_code_insee])
+    nom = models.CharField(max_length=200)
+    type = models.CharField(max_length=4, choices=TypeRattachement.choices)
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="rattachees")
+
+    class Meta:
+        verbose_name = "commune déléguée, associée ou arrondissement"
+        verbose_name_plural = "communes déléguées, associées et arrondissements"
+        ordering = ["code", "type"]
+        constraints = [
+            models.UniqueConstraint(fields=["type", "code"], name="commune_rattachee_unique"),
+        ]
+        indexes = [models.Index(fields=["code"], name="commune_rattachee_code_idx")]
+
+    def __str__(self):
+        return f"{self.nom} ({self.code}, {self.get_type_display().lower()} de {self.commune})"
+
+
+class CodePostal(models.Model):
+    """One of the postcodes of a commune (La Poste's base, via the official découpage)."""
+
+    code = models.CharField(
+        max_length=5,
+        validators=[RegexValidator(r"^[0-9]{5}$", "Un code postal compte 5 chiffres.")],
+    )
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="codes_postaux")
+
+    class Meta:
+        verbose_name = "code postal"
+        verbose_name_plural = "codes postaux"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "commune"], name="commune_code_postal_unique"),
+        ]
+
+    def __str__(self):
+        return self.code
 
 
 class MembreCommune(models.Model):

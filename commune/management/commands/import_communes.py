@@ -2,13 +2,24 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commune.services import communes_importer
+from commune.cog import ABSENTES_MONTREES, communes_importer
+
+from ._progression import barre
+
+
+def _lignes(flux):
+    """The file's lines behind a progress bar (its size in lines, counted first)."""
+    total = sum(1 for _ in flux) - 1
+    flux.seek(0)
+    return barre(flux, total, "Communes")
 
 
 class Command(BaseCommand):
     help = (
-        "Importe les communes du code officiel géographique de l'INSEE (fichier CSV "
-        "v_commune_AAAA.csv). Simulation par défaut : --write pour écrire."
+        "Met à jour les communes d'après le code officiel géographique de l'INSEE (CSV "
+        "v_commune_AAAA.csv, tel que publié ou réenregistré par un tableur) : noms, "
+        "départements, communes déléguées et arrondissements, fusions (COMPARENT). "
+        "Simulation par défaut : --write pour écrire."
     )
 
     def add_arguments(self, parser):
@@ -16,18 +27,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--write", action="store_true", help="Écrit en base (sinon : simulation)."
         )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Refuse tout le fichier s'il contient une seule ligne fautive.",
+        )
 
-    def handle(self, *args, fichier, write, **options):
+    def handle(self, *args, fichier, write, strict, **options):
         try:
             # utf-8-sig drops the BOM that spreadsheet exports put in front.
             with fichier.open(encoding="utf-8-sig", newline="") as flux:
-                rapport = communes_importer(fichier=flux, ecrire=write)
+                rapport = communes_importer(fichier=_lignes(flux), ecrire=write, strict=strict)
         except FileNotFoundError as erreur:
             raise CommandError(f"Fichier introuvable : {fichier}") from erreur
         except UnicodeDecodeError as erreur:
             raise CommandError(f"Le fichier {fichier} n'est pas encodé en UTF-8.") from erreur
 
-        if rapport.erreurs:
+        if rapport.erreurs and (strict or rapport.raisons["colonne obligatoire absente"]):
             raise CommandError(
                 "\n".join(
                     [
@@ -46,6 +62,27 @@ class Command(BaseCommand):
         self.stdout.write(f"  {verbes[0]} : {rapport.creees}")
         self.stdout.write(f"  {verbes[1]} : {rapport.mises_a_jour}")
         self.stdout.write(f"  inchangées : {rapport.inchangees}")
-        self.stdout.write(f"  ignorées (COMA, COMD, ARM) : {rapport.ignorees}")
+        rattachees = ", ".join(f"{n} {quoi}" for quoi, n in rapport.rattachees.items()) or "aucune"
+        self.stdout.write(
+            f"  communes déléguées, associées et arrondissements (COMD, COMA, ARM) : {rattachees}"
+        )
+        if rapport.fusions:
+            self.stdout.write(f"Communes fusionnées ({len(rapport.fusions)}) :")
+            for fusion in rapport.fusions:
+                self.stdout.write(f"  {fusion.resume()}")
+        if rapport.absentes:
+            montrees = ", ".join(rapport.absentes[:ABSENTES_MONTREES])
+            reste = len(rapport.absentes) - ABSENTES_MONTREES
+            self.stdout.write(
+                f"Communes absentes du fichier, laissées telles quelles "
+                f"({len(rapport.absentes)}) : {montrees}"
+                + (f" et {reste} autres" if reste > 0 else "")
+            )
+        if rapport.erreurs:
+            self.stdout.write(f"Lignes écartées ({len(rapport.erreurs)}), par raison :")
+            for raison, nombre in rapport.raisons.most_common():
+                self.stdout.write(f"  {raison} : {nombre}")
+            for erreur in rapport.erreurs:
+                self.stdout.write(f"    {erreur}")
         if rapport.ecrit:
             self.stdout.write(self.style.SUCCESS("Import terminé."))

@@ -1,0 +1,67 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from commune.territoires import DOSSIER_PAR_DEFAUT, FichierIllisible, territoires_importer
+
+from ._progression import barre
+
+
+class Command(BaseCommand):
+    help = (
+        "Charge les régions, départements, EPCI et communes (SIREN, population, codes "
+        "postaux, communes déléguées et arrondissements) du découpage administratif "
+        "officiel (paquet npm @etalab/decoupage-administratif). Peut être relancée : "
+        "met à jour en place, et une commune devenue déléguée est fusionnée dans la sienne."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dossier",
+            type=Path,
+            default=DOSSIER_PAR_DEFAUT,
+            help="Le dossier des fichiers JSON (regions, departements, epci, communes).",
+        )
+        parser.add_argument(
+            "--simulation", action="store_true", help="Montre ce qui changerait, sans écrire."
+        )
+
+    def handle(self, *args, dossier, simulation, **options):
+        try:
+            rapport = territoires_importer(
+                dossier=dossier, ecrire=not simulation, progression=barre
+            )
+        except FichierIllisible as erreur:
+            raise CommandError(
+                f"{erreur}\nLe paquet npm est-il installé ? (npm ci, ou make run)"
+            ) from erreur
+
+        if rapport.ecrit:
+            self.stdout.write("Découpage administratif importé :")
+        else:
+            self.stdout.write("Simulation, rien n'est écrit :")
+        quoi = [*rapport.crees, *rapport.modifies, *rapport.supprimes, *rapport.inchanges]
+        for nom in dict.fromkeys(quoi):
+            self.stdout.write(
+                f"  {nom} : {rapport.crees[nom]} créé(s), {rapport.modifies[nom]} modifié(s), "
+                f"{rapport.supprimes[nom]} supprimé(s), {rapport.inchanges[nom]} inchangé(s)"
+            )
+        if rapport.ecartes:
+            self.stdout.write(f"Écartés ({sum(rapport.ecartes.values())}), par raison :")
+            for raison, nombre in rapport.ecartes.most_common():
+                self.stdout.write(f"  {raison} : {nombre} (par exemple {rapport.exemples[raison]})")
+        if rapport.fusions:
+            self.stdout.write(f"Communes fusionnées ({len(rapport.fusions)}) :")
+            for fusion in rapport.fusions:
+                self.stdout.write(f"  {fusion.resume()}")
+        if rapport.absentes:
+            self.stdout.write(
+                f"Communes absentes du fichier, sans commune de rattachement connue "
+                f"({len(rapport.absentes)}), laissées telles quelles : "
+                + ", ".join(rapport.absentes)
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"{rapport.changements} changement(s).")
+            if rapport.changements
+            else "Aucun changement."
+        )
