@@ -18,7 +18,8 @@ What is accepted
 
 What happens to a contract
 - Its buyer (`acheteur.id`, a SIRET) is matched to a commune's `siret_mairie`,
-  else its first 9 digits (the SIREN) to an EPCI. A contract of another buyer is
+  else its first 9 digits (the SIREN) to a commune's SIREN (a merged commune's
+  SIREN leads to the commune it merged into), else to an EPCI. A contract of another buyer is
   counted as skipped, whatever else it holds: a national file is mostly other
   buyers' contracts, and their mistakes are not ours to refuse.
 - A contract of a known buyer is checked field by field; every reason it is
@@ -247,24 +248,31 @@ def _enregistrements(fichier):
     return ijson.items(_Recolle(tete, fichier), prefixe, use_float=False)
 
 
+def _communes_par(communes, champ):
+    """{value of `champ`: commune}, a merged commune standing for the one it merged into."""
+    return {
+        cle: fusionnee_dans or pk
+        for cle, pk, fusionnee_dans in communes.values_list(champ, "pk", "fusionnee_dans")
+    }
+
+
 class _References:
-    """Buyers we know: mairies by SIRET, EPCI by SIREN (the SIRET's first 9 digits); and
-    the structures of the directory by SIRET, to link holders to them.
+    """Buyers we know: mairies by SIRET, communes and EPCI by SIREN (the SIRET's first 9
+    digits); and the structures of the directory by SIRET, to link holders to them.
 
     Read once: their number is that of the country's communes and structures, whatever
     the size of the file.
     """
 
     def __init__(self):
-        self.communes = dict(
-            Commune.objects.exclude(siret_mairie="").values_list("siret_mairie", "pk")
-        )
+        self.communes = _communes_par(Commune.objects.exclude(siret_mairie=""), "siret_mairie")
+        self.sirens = _communes_par(Commune.objects.exclude(siren=""), "siren")
         self.epci = dict(EPCI.objects.values_list("siren", "pk"))
         self.structures = dict(Structure.objects.values_list("siret", "pk"))
 
     def trouver(self, siret):
         """(commune_id, epci_id), or None for a buyer we do not follow."""
-        commune_id = self.communes.get(siret)
+        commune_id = self.communes.get(siret) or self.sirens.get(siret[:9])
         if commune_id is not None:
             return commune_id, None
         epci_id = self.epci.get(siret[:9])
