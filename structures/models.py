@@ -97,12 +97,12 @@ class StructureQuerySet(models.QuerySet):
     def serving(self, commune):
         """Located in `commune`, or intervening there: the commune itself, its EPCI or
         its département is one of the structure's intervention zones."""
-        return self.filter(
-            Q(commune=commune)
-            | Q(zones_communes=commune)
-            | Q(zones_epci=commune.epci_id)
-            | Q(zones_departements=commune.departement_id)
-        ).distinct()
+        zones = Q(commune=commune) | Q(zones_communes=commune)
+        zones |= Q(zones_departements=commune.departement_id)
+        # Never `zones_epci=None`: that matches every structure without an EPCI zone.
+        if commune.epci_id is not None:
+            zones |= Q(zones_epci=commune.epci_id)
+        return self.filter(zones).distinct()
 
     def avec_profil(self):
         """Everything a profile page shows, in a fixed number of queries."""

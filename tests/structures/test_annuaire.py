@@ -118,6 +118,26 @@ def test_filter_by_commune_served_covers_location_and_every_kind_of_zone(client,
     assert implantee in Structure.objects.serving(territoire["bruz"])
 
 
+def test_a_commune_without_epci_is_served_only_by_its_own_zones():
+    # Ouessant (29155) belongs to no EPCI: structures without an EPCI zone must not
+    # all match through it.
+    ouessant = CommuneFactory(
+        code_insee="29155",
+        nom="Ouessant",
+        departement=Departement.objects.get(code="29"),
+        epci=None,
+    )
+    brest = CommuneFactory(code_insee="29019", nom="Brest", departement=ouessant.departement)
+    sur_l_ile = StructureFactory(nom="Sur l'île", commune=ouessant)
+    vers_l_ile = StructureFactory(nom="Vers l'île", commune=brest)
+    vers_l_ile.zones_communes.add(ouessant)
+    StructureFactory(nom="À Brest seulement", commune=brest)
+    StructureFactory(nom="Dans l'EPCI de Brest", commune=brest).zones_epci.add(brest.epci)
+    StructureFactory(nom="Ailleurs, sans zone")
+
+    assert set(Structure.objects.serving(ouessant)) == {sur_l_ile, vers_l_ile}
+
+
 def test_an_unknown_commune_is_explained_and_ignored(client, territoire):
     StructureFactory(nom="Une")
     contenu = texte(client.get(URL, {"commune": "99999"}))
