@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+# The real France (communes, EPCI) comes from the official découpage, an npm package.
+run: install node_modules/.package-lock.json
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_territoires
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
@@ -36,7 +38,7 @@ navigateur:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 		else echo "Chromium manque : sudo apt-get install chromium"; fi; }
 
-# axe-core, for the accessibility test in Chromium.
+# The official découpage administratif (territories) and axe-core (accessibility tests).
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq npm; \

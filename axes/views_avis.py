@@ -68,7 +68,7 @@ class AvisForm(forms.ModelForm):
 
 
 def _commune_et_action(code_insee, code):
-    commune = get_object_or_404(Commune, code_insee=code_insee)
+    commune = get_object_or_404(Commune.objects.actuelles(), code_insee=code_insee)
     guide = Referentiel.objects.guide()
     if guide is None:
         raise Http404("Aucun référentiel actif.")

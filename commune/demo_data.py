@@ -1330,13 +1330,15 @@ MARCHES = (
 )
 
 
-def siret_mairie(code_insee):
-    """The SIRET of a mairie, built the way INSEE numbers communes: 21 + DEP + 0 + COM,
-    Corsica's two départements numbered 20 as in SIRENE."""
-    if code_insee[:2] in ("2A", "2B"):
-        code_insee = "20" + code_insee[2:]
-    siren = f"21{code_insee[:2]}0{code_insee[2:]}"
-    siren += luhn.calc_check_digit(siren)
+def siret_mairie(code_insee, *, siren=""):
+    """The SIRET of a mairie: its SIREN (the real one when known; otherwise built the way
+    INSEE numbers communes: 21 + DEP + 0 + COM, Corsica's two départements numbered 20 as
+    in SIRENE), then establishment 0001 and its key."""
+    if not siren:
+        if code_insee[:2] in ("2A", "2B"):
+            code_insee = "20" + code_insee[2:]
+        siren = f"21{code_insee[:2]}0{code_insee[2:]}"
+        siren += luhn.calc_check_digit(siren)
     siret = f"{siren}0001"
     siret += luhn.calc_check_digit(siret)
     if not stdnum_siret.is_valid(siret):

@@ -1,16 +1,20 @@
 """A national-scale generated dataset, for benchmarks: what `manage.py seed_scale` writes.
 
-The world it draws: communes in the 101 départements, grouped in EPCI; SIAE and ESS
-structures located in them; public contracts (DECP) of communes and EPCI with their
+The world it draws on is the real one: the régions, départements, EPCI and communes
+of the official découpage administratif (`commune.territoires`), loaded when the
+database has no commune, used as they are otherwise. On them (on all the current
+communes, or on a sample of them), it draws SIAE and ESS structures located in them;
+public contracts (DECP) of communes and EPCI, bought under their real SIREN, with their
 holders, social clauses and hours reported; and a share of communes that signed the
 guide, with one engagement per action, evidence, milestones, change history, score
 snapshots, an élu référent and supports to structures.
 
-Determinism: every value comes from one `random.Random(seed)`, drawn in a fixed order,
-and every date from `DATE_REFERENCE`, never from the clock, so the same seed and sizes
-give the same rows on an empty database (with the same Python: `random` only promises
-its sequence of `random()` across versions). Primary keys, the creation timestamps of
-rows nobody sorts on, and the identifiers of history rows depend on the database.
+Determinism: the territories come from a fixed file; every other value comes from one
+`random.Random(seed)`, drawn in a fixed order, and every date from `DATE_REFERENCE`,
+never from the clock, so the same seed and sizes give the same rows on an empty
+database (with the same Python: `random` only promises its sequence of `random()`
+across versions). Primary keys, the creation timestamps of rows nobody sorts on, and
+the identifiers of history rows depend on the database.
 
 Rows are plain dicts keyed by attribute name; their primary keys are allocated before
 they are written, so children can point to them. `Ecrivain` writes them with COPY on
@@ -20,13 +24,13 @@ drops the cached pages itself (`commune.cache.invalider_tout`).
 """
 
 import datetime
-import heapq
 import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
+from pathlib import Path
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
@@ -36,6 +40,7 @@ from django.utils.text import slugify
 from psycopg.types.json import Jsonb
 from simple_history.models import HistoricalRecords
 from stdnum import luhn
+from stdnum.fr import siret as stdnum_siret
 
 from axes.enums import NaturePreuve, Statut
 from axes.models import Engagement, Jalon, Preuve, Referentiel, ScoreSnapshot, Signature
@@ -56,10 +61,9 @@ from structures.enums import FamilleStructure, TypeSoutien
 from structures.models import Reseau, Secteur, Soutien, Structure, TypePrestation, TypeStructure
 from structures.services import RELATIONS_PROFIL
 
-from .demo_data import DESCRIPTIONS_CLAUSES, etat_anterieur, siret_mairie
-from .enums import NatureEPCI
-from .models import EPCI, Commune, Departement, EluReferent, Region
-from .reference_data import DEPARTEMENTS, REGIONS
+from .demo_data import DESCRIPTIONS_CLAUSES, etat_anterieur
+from .models import EPCI, CodePostal, Commune, Departement, EluReferent
+from .territoires import territoires_importer
 
 # The day the generated data describes: contracts are notified in the year before it,
 # engagements change up to it. In the past, so that a change made in the application
@@ -74,54 +78,6 @@ LOT_MARCHES = 10_000
 # last size: few round trips for a large load, few keys wasted by a small one.
 BLOCS_CLES = (100, 20_000)
 
-# Approximate number of communes of each département (COG 2024), used as weights.
-COMMUNES_PAR_DEPARTEMENT = {
-    "01": 392, "02": 798, "03": 317, "04": 198, "05": 162, "06": 163, "07": 335, "08": 449,
-    "09": 326, "10": 431, "11": 433, "12": 285, "13": 119, "14": 528, "15": 246, "16": 364,
-    "17": 463, "18": 287, "19": 279, "2A": 124, "2B": 236, "21": 698, "22": 348, "23": 256,
-    "24": 503, "25": 571, "26": 363, "27": 585, "28": 365, "29": 277, "30": 351, "31": 586,
-    "32": 461, "33": 535, "34": 342, "35": 333, "36": 241, "37": 272, "38": 512, "39": 494,
-    "40": 327, "41": 267, "42": 323, "43": 257, "44": 207, "45": 325, "46": 313, "47": 319,
-    "48": 152, "49": 177, "50": 446, "51": 613, "52": 426, "53": 240, "54": 591, "55": 499,
-    "56": 249, "57": 725, "58": 309, "59": 647, "60": 679, "61": 385, "62": 890, "63": 464,
-    "64": 546, "65": 469, "66": 226, "67": 514, "68": 366, "69": 267, "70": 539, "71": 565,
-    "72": 354, "73": 273, "74": 279, "75": 1, "76": 708, "77": 507, "78": 259, "79": 256,
-    "80": 772, "81": 314, "82": 195, "83": 153, "84": 151, "85": 255, "86": 266, "87": 195,
-    "88": 507, "89": 423, "90": 101, "91": 194, "92": 36, "93": 40, "94": 47, "95": 184,
-    "971": 32, "972": 34, "973": 22, "974": 24, "976": 17,
-}  # fmt: skip
-# The chef-lieu of these départements is a large city, near this population.
-GRANDES_VILLES = {
-    "75": 2_100_000, "13": 870_000, "69": 520_000, "31": 500_000, "06": 350_000,
-    "44": 320_000, "34": 300_000, "67": 290_000, "33": 260_000, "59": 235_000,
-}  # fmt: skip
-COMMUNES_PAR_EPCI = 28
-
-SAINTS = (
-    "Saint-Martin", "Saint-Jean", "Saint-Pierre", "Saint-Germain", "Saint-Laurent",
-    "Saint-Hilaire", "Saint-Julien", "Saint-Georges", "Saint-Denis", "Saint-Aubin",
-    "Saint-Étienne", "Saint-Michel", "Saint-Vincent", "Saint-Paul", "Sainte-Marie",
-    "Sainte-Colombe", "Sainte-Foy", "Notre-Dame",
-)  # fmt: skip
-RACINES = (
-    "Beaumont", "Montigny", "Fontaine", "Chaumont", "Aubigny", "Villeneuve", "Neuville",
-    "Montreuil", "Châteauneuf", "Villefranche", "Rochefort", "Belmont", "Marcilly", "Savigny",
-    "Louvigny", "Cernay", "Bussy", "Courcelles", "Lamotte", "Plessis", "Mesnil", "Fresnes",
-    "Vernon", "Lussac", "Mauriac", "Castelnau", "Montfort", "Villers", "Roquefort", "Mirabel",
-    "Dompierre", "Ferrières", "Juvigny", "Ligny", "Moulins", "Orgeval", "Aiguebelle", "Bazoches",
-    "Coulanges", "Échallon", "Plouguer", "Kerbrat", "Lanvallay", "Puylaurens", "Contamine",
-    "Villard", "Ennezat", "Bellegarde", "Clairvaux", "Escoublac", "Gondreville", "Haucourt",
-    "Isigny", "Jouy", "Labastide", "Marsac", "Noyers", "Ormoy", "Pouilly", "Quincy", "Rians",
-    "Sermaise", "Thury", "Urcel", "Vauchelles", "Aulnay", "Brézé", "Crécy", "Dampierre",
-    "Étampes", "Fleury", "Gouzon", "Herbignac", "Issoire", "Lormes", "Merville", "Nanteuil",
-    "Oulches", "Prémery", "Rosnay", "Sancey", "Tourville", "Vitry",
-)  # fmt: skip
-COMPLEMENTS = (
-    "sur-Loire", "sur-Mer", "en-Bresse", "les-Bains", "le-Château", "la-Rivière", "sur-Seine",
-    "en-Vallée", "le-Vieux", "sous-Bois", "sur-Marne", "en-Auge", "la-Forêt", "sur-Saône",
-    "en-Champagne", "le-Grand", "le-Petit", "sur-Garonne", "d'Azergues", "en-Forez",
-    "sur-Dordogne", "la-Montagne", "les-Vignes", "sur-Meuse", "en-Argonne",
-)  # fmt: skip
 PRENOMS = (
     "Anne", "Bernard", "Camille", "Claire", "Daniel", "Élise", "François", "Gaëlle", "Hélène",
     "Isabelle", "Jacques", "Julie", "Karim", "Laurent", "Léa", "Marc", "Nadia", "Olivier",
@@ -246,14 +202,16 @@ class ErreurEchelle(Exception):
 
 @dataclass(frozen=True)
 class Tailles:
-    communes: int = 35_000
+    # Communes the generated data is drawn on: a sample of the current communes of
+    # the database, or all of them (None). The others stay, with nothing attached.
+    communes: int | None = None
     structures: int = 4_500
     marches: int = 200_000
     part_engagees: float = 0.30
     seed: int = 1
 
     def __post_init__(self):
-        if self.communes < 1:
+        if self.communes is not None and self.communes < 1:
             raise ErreurEchelle("Il faut au moins une commune (--communes).")
         if self.structures < 0 or self.marches < 0:
             raise ErreurEchelle("Les nombres de structures et de marchés sont positifs ou nuls.")
@@ -262,11 +220,14 @@ class Tailles:
 
 
 def donnees_presentes():
-    """What the database already holds that seed_scale would add to, in words."""
+    """What the database already holds that seed_scale would add to, in words. The
+    territories (régions, départements, EPCI, communes) are not counted: seed_scale
+    uses them as they are."""
     tables = (
-        (Commune, "des communes"),
         (Structure, "des structures"),
         (Marche, "des marchés"),
+        (Signature, "des communes signataires"),
+        (Engagement, "des engagements"),
         (get_user_model(), "des comptes utilisateurs"),
     )
     return [libelle for modele, libelle in tables if modele.objects.exists()]
@@ -414,58 +375,22 @@ def analyser(tables):
 # Drawing ----------------------------------------------------------------------------
 
 
-def repartir(total, poids, plafonds):
-    """How many of `total` each key gets, in proportion to `poids` (highest averages),
-    one each first when there are enough, never more than its `plafonds`."""
-    parts = dict.fromkeys(poids, 0)
-    if total >= len(poids):
-        parts = {cle: min(1, plafonds[cle]) for cle in poids}
-    tas = [(-poids[cle] / (parts[cle] + 1), cle) for cle in poids if parts[cle] < plafonds[cle]]
-    heapq.heapify(tas)
-    for _ in range(total - sum(parts.values())):
-        if not tas:
-            raise ErreurEchelle(
-                f"Pas assez de codes INSEE libres pour {total} communes "
-                f"(au plus {sum(plafonds.values())} ici)."
-            )
-        _, cle = heapq.heappop(tas)
-        parts[cle] += 1
-        if parts[cle] < plafonds[cle]:
-            heapq.heappush(tas, (-poids[cle] / (parts[cle] + 1), cle))
-    return parts
-
-
-def numeros_possibles(departement):
-    """The commune numbers a département's INSEE codes can take. Corsica's two
-    départements share one numbering, as their mairies' SIRETs (both "20") require."""
-    if len(departement) == 3:
-        return range(1, 100)
-    if departement == "2A":
-        return range(1, 500)
-    if departement == "2B":
-        return range(500, 1000)
-    return range(1, 1000)
-
-
-def code_insee(departement, numero):
-    return f"{departement}{numero:02d}" if len(departement) == 3 else f"{departement}{numero:03d}"
-
-
-def code_corse_unifie(code):
-    """The code as SIRENE numbers mairies: Corsica's two départements as "20"."""
-    return "20" + code[2:] if code[:2] in ("2A", "2B") else code
-
-
 def avec_cle(chiffres):
     return chiffres + luhn.calc_check_digit(chiffres)
 
 
-def prefixe_siren(departement):
-    return {"2A": "20", "2B": "20"}.get(departement, departement[:2])
+def siret_de(siren, rng):
+    """A SIRET of the body of `siren`: one of its first establishments (NIC), with the
+    Luhn key that makes the SIRET valid."""
+    return stdnum_siret.validate(avec_cle(f"{siren}{rng.randint(1, 30):04d}"))
 
 
 def de(nom):
-    """ "de Beaumont", "d'Aubigny": the French elision before a vowel."""
+    """ "de Beaumont", "d'Aubigny", "du Havre", "des Abymes": French elision and
+    contraction."""
+    for article, contraction in (("Le ", "du "), ("Les ", "des ")):
+        if nom.startswith(article):
+            return contraction + nom[len(article) :]
     return f"d'{nom}" if nom[0] in "AEIOUYÉÈÎ" else f"de {nom}"
 
 
@@ -480,27 +405,32 @@ def moment(jour, minutes):
     )
 
 
-@dataclass(slots=True)
-class CommuneGeneree:
+@dataclass(slots=True, eq=False)
+class CommuneReelle:
+    """A current commune of the database, as the generator uses it."""
+
     pk: int
     code: str
     nom: str
     slug: str
     departement: str
     population: int
-    siret: str
-    epci: "EpciGenere" = None
+    siren: str
+    siret_mairie: str
+    epci: "EpciReel" = None
+    siret: str = ""  # the SIRET its contracts are bought under, "" when none
 
 
-@dataclass(slots=True)
-class EpciGenere:
+@dataclass(slots=True, eq=False)
+class EpciReel:
     pk: int
     siren: str
-    siret: str
-    departement: str
-    communes: list = field(default_factory=list)
-    nom: str = ""
-    nature: str = ""
+    nom: str
+    population: int | None
+    membres: list = field(default_factory=list)  # its current communes, all of them
+    departement: str = ""  # that of its most populous commune,
+    ville: str = ""  # and its name
+    siret: str = ""
 
 
 @dataclass(slots=True)
@@ -530,15 +460,16 @@ class Generateur:
     uses what the previous ones generated.
     """
 
-    def __init__(self, tailles: Tailles, ecrivain: Ecrivain):
+    def __init__(self, tailles: Tailles, ecrivain: Ecrivain, territoires: Path | None = None):
         self.tailles = tailles
+        self.territoires = territoires  # the découpage's folder, the npm package's if None
         self.rng = random.Random(tailles.seed)
         self.ecrivain = ecrivain
-        self.communes = []
-        self.epci = []
+        self.communes = []  # those the data is drawn on
+        self.epci = []  # those of these communes
         self.structures = []
         self.par_departement = {}  # structures located in each département
-        self.sirens_pris = set()  # of structures and companies
+        self.sirens_pris = set()  # of communes, EPCI, structures and companies
         self.guide = Referentiel.objects.guide()
         if self.guide is None:
             raise ErreurEchelle("Le guide n'est pas chargé : lancez d'abord manage.py migrate.")
@@ -555,162 +486,95 @@ class Generateur:
             TypePrestation.objects.order_by("code").values_list("pk", flat=True)
         )
         self.reseaux = list(Reseau.objects.order_by("slug").values_list("pk", flat=True))
-        self.departements = self._geographie()
 
     def etapes(self):
-        """(what it generates, the step), in the order they must run."""
+        """(what it generates, the step), in the order they must run. A step may return
+        what it did, in words; otherwise the rows written say it."""
         return [
-            ("Communes et EPCI", self.generer_communes),
+            ("Territoires", self.preparer_territoires),
             ("Structures", self.generer_structures),
             ("Marchés", self.generer_marches),
             ("Engagements", self.generer_engagements),
         ]
 
-    def _geographie(self):
-        """{code: pk} of the 101 départements, creating those the data migration has not."""
-        regions = dict(Region.objects.values_list("code", "pk"))
-        for code, nom in REGIONS:
-            if code not in regions:
-                regions[code] = Region.objects.create(code=code, nom=nom).pk
-        departements = dict(Departement.objects.values_list("code", "pk"))
-        for code, nom, region in DEPARTEMENTS:
-            if code not in departements:
-                departements[code] = Departement.objects.create(
-                    code=code, nom=nom, region_id=regions[region]
-                ).pk
-        return departements
+    # Territories ---------------------------------------------------------------------
 
-    # Communes and EPCI ---------------------------------------------------------------
-
-    def generer_communes(self):
+    def preparer_territoires(self):
+        """Loads the official découpage when the database has no commune, then reads the
+        current communes and their EPCI and draws those the data will be about."""
         rng = self.rng
-        # Keys already there are left out, so that --force never collides with them.
-        codes_pris = set(Commune.objects.values_list("code_insee", flat=True))
-        sirets_pris = set(
-            Commune.objects.exclude(siret_mairie="").values_list("siret_mairie", flat=True)
-        )
-        slugs_pris = set(Commune.objects.values_list("slug", flat=True))
-        sirens_pris = set(EPCI.objects.values_list("siren", flat=True))
-        # A mairie's SIRET holds the code it was built from (siret_mairie's rule): a code
-        # whose SIRET is taken, by a commune of another code, is not free either.
-        codes_des_sirets = {siret[2:4] + siret[5:8] for siret in sirets_pris}
-        libres = {}
-        for departement in COMMUNES_PAR_DEPARTEMENT:
-            libres[departement] = [
-                numero
-                for numero in numeros_possibles(departement)
-                if code_insee(departement, numero) not in codes_pris
-                and code_corse_unifie(code_insee(departement, numero)) not in codes_des_sirets
-            ]
-        parts = repartir(
-            self.tailles.communes,
-            COMMUNES_PAR_DEPARTEMENT,
-            {departement: len(numeros) for departement, numeros in libres.items()},
-        )
-        numeros_epci = Counter()
-        for departement, nombre in parts.items():
-            if not nombre:
-                continue
-            numeros = sorted(rng.sample(libres[departement], nombre))
-            chef_lieu = rng.randrange(nombre)
-            communes = []
-            for rang, numero in enumerate(numeros):
-                code = code_insee(departement, numero)
-                nom = self._nom_de_commune()
-                slug = slugify(nom)
-                if slug in slugs_pris:
-                    slug = f"{slug}-{code.lower()}"
-                slugs_pris.add(slug)
-                communes.append(
-                    CommuneGeneree(
-                        pk=self.ecrivain.cle(Commune),
-                        code=code,
-                        nom=nom,
-                        slug=slug,
-                        departement=departement,
-                        population=self._population(departement, rang == chef_lieu),
-                        siret=siret_mairie(code),
-                    )
-                )
-            self.communes += communes
-            self.epci += self._epci_du_departement(departement, communes, numeros_epci, sirens_pris)
+        if Commune.objects.exists():
+            fait = "ceux de la base, gardés tels quels"
+        else:
+            rapport = territoires_importer(dossier=self.territoires)
+            fait = "chargés du découpage administratif"
+            if rapport.ecartes:
+                fait += f" ({sum(rapport.ecartes.values())} enregistrements écartés)"
+        self.departements = dict(Departement.objects.values_list("code", "pk"))
 
-        self.ecrivain.ecrire(
-            EPCI,
-            [{"id": e.pk, "siren": e.siren, "nom": e.nom, "nature": e.nature} for e in self.epci],
-        )
-        for debut in range(0, len(self.communes), LOT_MARCHES):
-            self.ecrivain.ecrire(
-                Commune,
-                [
-                    {
-                        "id": c.pk,
-                        "code_insee": c.code,
-                        "nom": c.nom,
-                        "slug": c.slug,
-                        "departement_id": self.departements[c.departement],
-                        "population": c.population,
-                        "epci_id": c.epci.pk,
-                        "siret_mairie": c.siret,
-                    }
-                    for c in self.communes[debut : debut + LOT_MARCHES]
-                ],
+        epci = {
+            pk: EpciReel(pk, siren, nom, population)
+            for pk, siren, nom, population in EPCI.objects.order_by("siren").values_list(
+                "pk", "siren", "nom", "population"
             )
-
-    def _nom_de_commune(self):
-        rng = self.rng
-        tirage = rng.random()
-        if tirage < 0.3:
-            return f"{rng.choice(SAINTS)}-{de(rng.choice(RACINES)).replace(' ', '-')}"
-        if tirage < 0.5:
-            return f"{rng.choice(RACINES)}-{rng.choice(COMPLEMENTS)}"
-        if tirage < 0.6:
-            return f"{rng.choice(SAINTS)}-{rng.choice(COMPLEMENTS)}"
-        if tirage < 0.75:
-            return f"{rng.choice(RACINES)}-lès-{rng.choice(RACINES)}"
-        return rng.choice(RACINES)
-
-    def _population(self, departement, chef_lieu):
-        """Many villages, a few towns: log-normal, median about 450 inhabitants."""
-        rng = self.rng
-        if chef_lieu and departement in GRANDES_VILLES:
-            return round(GRANDES_VILLES[departement] * rng.uniform(0.9, 1.1))
-        if chef_lieu:
-            return round(rng.lognormvariate(10.6, 0.8))
-        if len(departement) == 3:  # overseas communes are few and populous
-            return round(rng.lognormvariate(9.5, 0.9))
-        return max(1, round(rng.lognormvariate(6.1, 1.35)))
-
-    def _epci_du_departement(self, departement, communes, numeros, sirens_pris):
-        """About 28 communes per EPCI, each EPCI within its département."""
-        rng = self.rng
-        nombre = max(1, round(len(communes) / COMMUNES_PAR_EPCI))
-        prefixe = prefixe_siren(departement)
-        epci = []
-        for _ in range(nombre):
-            siren = avec_cle(f"24{prefixe}{numeros[prefixe]:04d}")
-            while siren in sirens_pris:
-                numeros[prefixe] += 1
-                siren = avec_cle(f"24{prefixe}{numeros[prefixe]:04d}")
-            numeros[prefixe] += 1
-            sirens_pris.add(siren)
-            epci.append(
-                EpciGenere(
-                    pk=self.ecrivain.cle(EPCI),
-                    siren=siren,
-                    siret=avec_cle(siren + "0001"),
-                    departement=departement,
-                )
+        }
+        toutes = []
+        for *valeurs, epci_pk in (
+            Commune.objects.actuelles()
+            .order_by("code_insee")
+            .values_list(
+                "pk",
+                "code_insee",
+                "nom",
+                "slug",
+                "departement__code",
+                "population",
+                "siren",
+                "siret_mairie",
+                "epci_id",
+            )  # fmt: skip
+        ):
+            commune = CommuneReelle(*valeurs, epci=epci.get(epci_pk))
+            if commune.epci is not None:
+                commune.epci.membres.append(commune)
+            toutes.append(commune)
+        if not toutes:
+            raise ErreurEchelle(
+                "Aucune commune actuelle dans la base : chargez le découpage administratif "
+                "(manage.py import_territoires)."
             )
-        ordre = list(range(len(communes)))
-        rng.shuffle(ordre)
-        for rang, indice in enumerate(ordre):
-            membre = epci[rang] if rang < nombre else epci[rng.randrange(nombre)]
-            communes[indice].epci = membre
-            membre.communes.append(communes[indice])
-        for membre in epci:
-            membre.nature, membre.nom = nature_et_nom(membre.communes)
-        return epci
+        self.sirens_pris |= {c.siren for c in toutes if c.siren} | {e.siren for e in epci.values()}
+
+        nombre = self.tailles.communes
+        if nombre is None or nombre >= len(toutes):
+            self.communes = toutes
+        else:
+            self.communes = [toutes[i] for i in sorted(rng.sample(range(len(toutes)), nombre))]
+        des_communes = {c.epci.pk for c in self.communes if c.epci is not None}
+        self.epci = [e for e in epci.values() if e.pk in des_communes]
+        # Buyers: the commune under its SIREN (a mairie's SIRET only when it has none),
+        # the EPCI under its own, as the DECP import matches them.
+        for commune in self.communes:
+            if commune.siren:
+                commune.siret = siret_de(commune.siren, rng)
+            else:
+                commune.siret = commune.siret_mairie
+        for membre in self.epci:
+            membre.siret = siret_de(membre.siren, rng)
+            principale = max(membre.membres, key=lambda c: (c.population or 0, c.code))
+            membre.departement, membre.ville = principale.departement, principale.nom
+        self.codes_postaux = {}
+        retenues = {c.pk for c in self.communes}
+        for code, commune_pk in CodePostal.objects.order_by("code").values_list(
+            "code", "commune_id"
+        ):
+            if commune_pk in retenues:
+                self.codes_postaux.setdefault(commune_pk, []).append(code)
+        return (
+            f"{fait} : {len(self.departements)} départements, {len(epci)} EPCI, "
+            f"{len(toutes)} communes ; {len(self.communes)} communes retenues et leurs "
+            f"{len(self.epci)} EPCI"
+        )
 
     # Structures ----------------------------------------------------------------------
 
@@ -726,7 +590,7 @@ class Generateur:
         rng = self.rng
         maintenant = self.ecrivain.maintenant
         self.sirens_pris |= {s[:9] for s in Structure.objects.values_list("siret", flat=True)}
-        poids_populations = _cumul(c.population for c in self.communes)
+        poids_populations = _cumul(max(1, c.population or 0) for c in self.communes)
         poids_types = [POIDS_TYPES.get(code, 1) for _, code, _ in self.types]
         lignes, historiques, liens = [], [], {}
         relations = [Structure._meta.get_field(nom) for nom in RELATIONS_PROFIL]
@@ -737,7 +601,7 @@ class Generateur:
             siret = avec_cle(self._siren_libre(self.sirens_pris) + f"{rng.randint(1, 40):04d}")
             mot = rng.choice(MOTS_STRUCTURES)
             nom = f"{mot} {commune.nom}"
-            slug = slugify(nom)
+            slug = slugify(nom)[:63].strip("-")  # a domain name's label
             chiffres = famille in (FamilleStructure.IAE, FamilleStructure.INCLUSION)
             renseignes = chiffres and rng.random() < 0.8
             maj = DATE_REFERENCE - datetime.timedelta(days=rng.randint(0, 700))
@@ -751,7 +615,7 @@ class Generateur:
                 "forme_juridique": rng.choice(FORMES_JURIDIQUES.get(famille, ("",))),
                 "description": f"{type_code} implanté à {commune.nom}, au service du territoire.",
                 "adresse": f"{rng.randint(1, 120)} {rng.choice(VOIES)} {rng.choice(NOMS)}",
-                "code_postal": _code_postal(commune.departement, rng),
+                "code_postal": rng.choice(self.codes_postaux.get(commune.pk) or [""]),
                 "commune_id": commune.pk,
                 "email": f"contact@{slug}.test",
                 "email_public": rng.random() < 0.5,
@@ -822,10 +686,12 @@ class Generateur:
         tirage = rng.random()
         if tirage < 0.1:
             zones["zones_departements"] = [self.departements[commune.departement]]
+        elif commune.epci is None:  # an island, a collectivité d'outre-mer
+            pass
         elif tirage < 0.2:
             zones["zones_epci"] = [commune.epci.pk]
         elif tirage < 0.25:
-            voisines = commune.epci.communes
+            voisines = commune.epci.membres
             zones["zones_communes"] = sorted(
                 {c.pk for c in rng.sample(voisines, min(len(voisines), rng.randint(2, 5)))}
             )
@@ -842,8 +708,19 @@ class Generateur:
             )
             for _ in range(max(20, self.tailles.marches // 8))
         ]
-        self.acheteurs_communes = _cumul(c.population for c in self.communes)
-        self.acheteurs_epci = _cumul(sum(c.population for c in e.communes) for e in self.epci)
+        # Buyers in proportion to their population; a commune without a SIREN buys nothing.
+        self.acheteurs_communes = _cumul(
+            max(1, c.population or 0) if c.siret else 0 for c in self.communes
+        )
+        self.acheteurs_epci = _cumul(
+            max(1, e.population or sum(c.population or 0 for c in e.membres)) for e in self.epci
+        )
+        if self.tailles.marches and not (self.epci or any(c.siret for c in self.communes)):
+            raise ErreurEchelle(
+                "Aucun acheteur possible : ni les communes retenues ni leurs EPCI n'ont de SIREN."
+            )
+        # Under --force, the numbers go on after the contracts already there.
+        self.premier_numero = Marche.objects.count()
         self.par_famille = {}
         for structure in self.structures:
             self.par_famille.setdefault(structure.famille, []).append(structure)
@@ -862,13 +739,13 @@ class Generateur:
     def _marche(self, numero, entreprises, marches, titulaires, clauses, suivis):
         """One contract, its holders, social clauses and hours reported, into the lists."""
         rng = self.rng
-        if not self.epci or rng.random() < 0.75:
+        if self.acheteurs_communes[-1] and (not self.epci or rng.random() < 0.75):
             commune = rng.choices(self.communes, cum_weights=self.acheteurs_communes)[0]
-            epci, siret, nom_lieu = None, commune.siret, commune.nom
+            epci, siret, nom_lieu, ville = None, commune.siret, commune.nom, commune.nom
             lieu = (commune.code, TypeCodeLieu.CODE_COMMUNE)
         else:
             epci = rng.choices(self.epci, cum_weights=self.acheteurs_epci)[0]
-            commune, siret, nom_lieu = None, epci.siret, epci.nom
+            commune, siret, nom_lieu, ville = None, epci.siret, epci.nom, epci.ville
             lieu = (epci.departement, TypeCodeLieu.CODE_DEPARTEMENT)
         notification = DATE_REFERENCE - datetime.timedelta(days=rng.randrange(365))
         cpv, achat = rng.choice(ACHATS)
@@ -886,7 +763,7 @@ class Generateur:
         marches.append(
             {
                 "id": pk,
-                "id_decp": f"{notification.year}-{numero + 1:07d}",
+                "id_decp": f"{notification.year}-{self.premier_numero + numero + 1:07d}",
                 "acheteur_siret": siret,
                 "commune_id": commune.pk if commune else None,
                 "epci_id": epci.pk if epci else None,
@@ -963,7 +840,7 @@ class Generateur:
                 heures = min(HEURES_MAX, max(35, round(float(montant) / 1000 * rng.uniform(2, 8))))
                 facilitateur = (
                     f"{rng.choice(PRENOMS)} {rng.choice(NOMS)}",
-                    f"Maison de l'emploi {de(nom_lieu)}",
+                    f"Maison de l'emploi {de(ville)}",
                 )
             clause_pk = self.ecrivain.cle(ClauseSociale)
             clauses.append(
@@ -1007,12 +884,19 @@ class Generateur:
 
     def generer_engagements(self):
         rng = self.rng
-        nombre = round(self.tailles.part_engagees * len(self.communes))
-        engagees = sorted(rng.sample(range(len(self.communes)), nombre))
+        # Under --force, a commune that already signed or filled something is left out.
+        deja = (
+            set(Signature.objects.values_list("commune_id", flat=True))
+            | set(Engagement.objects.values_list("commune_id", flat=True))
+            | set(ScoreSnapshot.objects.values_list("commune_id", flat=True))
+        )
+        candidates = [c for c in self.communes if c.pk not in deja]
+        nombre = min(round(self.tailles.part_engagees * len(self.communes)), len(candidates))
+        engagees = sorted(rng.sample(range(len(candidates)), nombre))
         for debut in range(0, nombre, LOT_COMMUNES):
             lot = Lot()
             for indice in engagees[debut : debut + LOT_COMMUNES]:
-                self._commune_engagee(self.communes[indice], lot)
+                self._commune_engagee(candidates[indice], lot)
             lot.ecrire(self.ecrivain)
 
     def _commune_engagee(self, commune, lot):
@@ -1260,19 +1144,6 @@ class Lot:
         ecrivain.ecrire(Soutien, self.soutiens)
 
 
-def nature_et_nom(communes):
-    """An EPCI's nature follows its population; it is named after its largest commune."""
-    population = sum(c.population for c in communes)
-    centre = max(communes, key=lambda c: (c.population, c.code)).nom
-    if population >= 400_000:
-        return NatureEPCI.METRO, f"{centre} Métropole"
-    if population >= 250_000:
-        return NatureEPCI.CU, f"Communauté urbaine {de(centre)}"
-    if population >= 50_000:
-        return NatureEPCI.CA, f"Communauté d'agglomération {de(centre)}"
-    return NatureEPCI.CC, f"Communauté de communes du Pays {de(centre)}"
-
-
 def _cumul(poids):
     """Cumulative weights, for `random.choices(cum_weights=…)`: summed once, not per draw."""
     total, cumul = 0, []
@@ -1280,9 +1151,3 @@ def _cumul(poids):
         total += valeur
         cumul.append(total)
     return cumul
-
-
-def _code_postal(departement, rng):
-    if len(departement) == 3:
-        return f"{departement}{rng.randrange(100):02d}"
-    return f"{prefixe_siren(departement)}{rng.randrange(1000):03d}"

@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 
 from axes.enums import TypeReferentiel
 from axes.models import Signature
@@ -91,7 +91,7 @@ class CommuneFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(nom__icontains=value) | Q(code_insee__iexact=value))
+        return queryset.recherche(value)
 
     def filtrer_population(self, queryset, name, value):
         bas, haut = TranchePopulation(value).bornes

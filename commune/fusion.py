@@ -106,21 +106,12 @@ def _rattacher_les_fusionnees(ancienne, commune):
     Commune.objects.filter(fusionnee_dans=ancienne).update(fusionnee_dans=commune)
 
 
-def commune_actuelle(commune: Commune) -> Commune:
-    """The commune of today's map that `commune` became (itself when never merged)."""
-    vues = set()
-    while commune.fusionnee_dans_id is not None and commune.pk not in vues:
-        vues.add(commune.pk)
-        commune = commune.fusionnee_dans
-    return commune
-
-
 @transaction.atomic
 def commune_fusionner(
     *, ancienne: Commune, commune: Commune, date: datetime.date | None = None
 ) -> RapportFusion:
     """Merges `ancienne` into `commune`: moves what can move, marks it merged, reports."""
-    commune = commune_actuelle(commune)
+    commune = commune.actuelle()
     if commune.pk == ancienne.pk:
         raise ValueError(f"{ancienne} ne peut pas fusionner dans elle-même.")
     rapport = RapportFusion(ancienne=ancienne, commune=commune)

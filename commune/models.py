@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -70,6 +72,16 @@ class CommuneQuerySet(models.QuerySet):
     def actuelles(self):
         """The communes of today's map: not merged into another one."""
         return self.filter(fusionnee_dans__isnull=True)
+
+    def recherche(self, texte):
+        """By name or INSEE code, and by what else people type: a postcode ("35000"), the
+        name or code of a commune déléguée or of an arrondissement ("Marseille 16e")."""
+        condition = Q(nom__icontains=texte) | Q(code_insee__iexact=texte)
+        if re.fullmatch(r"[0-9]{5}", texte):
+            condition |= Q(pk__in=CodePostal.objects.filter(code=texte).values("commune"))
+        rattachees = CommuneRattachee.objects.filter(Q(nom__icontains=texte) | Q(code=texte))
+        condition |= Q(pk__in=rattachees.values("commune"))
+        return self.filter(condition)
 
     def signataires(self, referentiel):
         return self.filter(signatures__referentiel=referentiel)
@@ -162,6 +174,30 @@ class Commune(models.Model):
     @property
     def est_actuelle(self):
         return self.fusionnee_dans_id is None
+
+    def actuelle(self) -> "Commune":
+        """The commune of today's map that this one became (itself when never merged)."""
+        commune, vues = self, {self.pk}
+        while commune.fusionnee_dans_id is not None and commune.fusionnee_dans_id not in vues:
+            vues.add(commune.fusionnee_dans_id)
+            commune = commune.fusionnee_dans
+        return commune
+
+    @classmethod
+    def actuelle_pour_le_code(cls, code: str) -> "Commune | None":
+        """The current commune that an INSEE code leads to when it is not a current
+        commune's own: a merged commune, a commune déléguée or associée, a municipal
+        arrondissement. None when the code is a current commune's, or leads nowhere."""
+        commune = cls.objects.filter(code_insee=code).first()
+        if commune is not None:
+            return None if commune.est_actuelle else commune.actuelle()
+        rattachee = (
+            CommuneRattachee.objects.filter(code=code)
+            .select_related("commune")
+            .order_by("type")
+            .first()
+        )
+        return rattachee.commune.actuelle() if rattachee else None
 
 
 class CommuneRattachee(models.Model):

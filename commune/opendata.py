@@ -521,7 +521,8 @@ def communes_du_fichier(guide):
     """Every commune with what the national file needs, by INSEE code."""
     signature = Signature.objects.filter(commune=OuterRef("pk"), referentiel=guide)
     return (
-        Commune.objects.select_related("departement__region", "epci")
+        Commune.objects.actuelles()
+        .select_related("departement__region", "epci")
         .annotate(date_signature=Subquery(signature.values("date_signature")[:1]))
         .order_by("code_insee")
     )

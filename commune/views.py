@@ -83,7 +83,7 @@ def _contexte_accueil(guide):
         tranche["part"] = 100 * tranche["nombre"] / figures["nombre"] if figures["nombre"] else 0
     return {
         "guide": guide,
-        "nombre_communes": Commune.objects.count(),
+        "nombre_communes": Commune.objects.actuelles().count(),
         "nombre_signataires": figures["nombre"],
         "nombre_structures": Structure.objects.published().count(),
         "moyennes": [{"axe": axe, "moyenne": figures["par_axe"][axe.numero]} for axe in axes],
@@ -146,8 +146,10 @@ class CommuneListView(FilterView):
         signee = Signature.objects.filter(
             commune=OuterRef("pk"), referentiel__type=TypeReferentiel.GUIDE
         )
-        communes = Commune.objects.select_related("departement").annotate(
-            signe=Exists(signee), maj=derniere_modification(self.guide)
+        communes = (
+            Commune.objects.actuelles()
+            .select_related("departement")
+            .annotate(signe=Exists(signee), maj=derniere_modification(self.guide))
         )
         if demande_le_score(self.request.GET):
             communes = avec_score_courant(communes, self.guide)
@@ -242,7 +244,7 @@ def elu_referent(commune):
 
 def _commune_du_scorecard(code_insee):
     return get_object_or_404(
-        Commune.objects.select_related("departement__region", "epci", "elu_referent"),
+        Commune.objects.actuelles().select_related("departement__region", "epci", "elu_referent"),
         code_insee=code_insee,
     )
 
@@ -536,7 +538,8 @@ def scorecard_csv(request, code_insee):
 
 def _commune_publique(code_insee):
     return get_object_or_404(
-        Commune.objects.select_related("departement", "elu_referent"), code_insee=code_insee
+        Commune.objects.actuelles().select_related("departement", "elu_referent"),
+        code_insee=code_insee,
     )
 
 
@@ -557,7 +560,8 @@ def _contexte_departement(departement, guide):
     signee = Signature.objects.filter(commune=OuterRef("pk"), referentiel=guide)
     remplie = Engagement.objects.filter(commune=OuterRef("pk"), action__referentiel=guide)
     communes = list(
-        Commune.objects.filter(departement=departement)
+        Commune.objects.actuelles()
+        .filter(departement=departement)
         .annotate(signe=Exists(signee), remplie=Exists(remplie))
         .order_by("nom", "code_insee")
     )

@@ -326,7 +326,8 @@ def _rechercher_communes(q, user):
         commune=OuterRef("pk"), user=user, statut=StatutDemande.EN_ATTENTE
     )
     return list(
-        Commune.objects.filter(condition)
+        Commune.objects.actuelles()
+        .filter(condition)
         .exclude(Exists(deja_membre))
         .exclude(Exists(deja_demandee))
         .order_by("nom", "code_insee")

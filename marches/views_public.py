@@ -21,7 +21,9 @@ from .views import PAR_PAGE, parametres_sans_page
 
 
 def _commune_ou_404(code_insee):
-    return get_object_or_404(Commune.objects.select_related("departement"), code_insee=code_insee)
+    return get_object_or_404(
+        Commune.objects.actuelles().select_related("departement"), code_insee=code_insee
+    )
 
 
 class ListePublique(FilterView):

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "config.entetes.PermissionsPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that its redirections go out through every other middleware.
+    "commune.middleware.RedirectionCommuneMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -89,12 +89,7 @@ class Command(BaseCommand):
             raise CommandError("Le guide n'est pas chargé : lancez d'abord manage.py migrate.")
 
         with transaction.atomic():
-            epci = enregistrer(
-                EPCI,
-                {"siren": demo.EPCI["siren"]},
-                {"nom": demo.EPCI["nom"], "nature": demo.EPCI["nature"]},
-            )
-            communes = self.charger_communes(epci)
+            communes = self.charger_communes()
             comptes = self.charger_comptes()
             structures = self.charger_structures(communes)
             self.charger_membres(comptes, communes, structures)
@@ -112,23 +107,34 @@ class Command(BaseCommand):
         )
         self.afficher_comptes()
 
-    def charger_communes(self, epci):
-        departement = Departement.objects.get(code=demo.DEPARTEMENT)
-        return {
-            code: enregistrer(
-                Commune,
-                {"code_insee": code},
-                {
-                    "nom": nom,
-                    "slug": slugify(nom),
-                    "departement": departement,
-                    "population": population,
-                    "epci": epci,
-                    "siret_mairie": siret_mairie(code),
-                },
-            )
-            for code, nom, population in demo.COMMUNES
-        }
+    def charger_communes(self):
+        """The real communes (manage.py import_territoires) when they are there, left as
+        the official découpage has them but for the mairie's SIRET that the demo contracts
+        need; otherwise the demo's own Rennes Métropole."""
+        communes = {}
+        for code, nom, population in demo.COMMUNES:
+            commune = Commune.objects.filter(code_insee=code).first()
+            if commune is None:
+                commune = enregistrer(
+                    Commune,
+                    {"code_insee": code},
+                    {
+                        "nom": nom,
+                        "slug": slugify(nom),
+                        "departement": Departement.objects.get(code=demo.DEPARTEMENT),
+                        "population": population,
+                        "epci": self.epci_de_la_demo(),
+                    },
+                )
+            if not commune.siret_mairie:
+                commune.siret_mairie = siret_mairie(code, siren=commune.siren)
+                commune.save()
+            communes[code] = commune
+        return communes
+
+    def epci_de_la_demo(self):
+        epci = EPCI.objects.filter(siren=demo.EPCI["siren"]).first()
+        return epci or EPCI.objects.create(**demo.EPCI)
 
     def charger_comptes(self):
         User = get_user_model()
