@@ -3,9 +3,12 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from .enums import TranchePopulation
+from .fusion import donnees_restantes, filtre_donnees_restantes
 from .models import (
     EPCI,
+    CodePostal,
     Commune,
+    CommuneRattachee,
     DemandeAdhesion,
     Departement,
     EluReferent,
@@ -80,9 +83,44 @@ class DepartementAdmin(admin.ModelAdmin):
 
 @admin.register(EPCI)
 class EPCIAdmin(admin.ModelAdmin):
-    list_display = ["nom", "siren", "nature"]
+    list_display = ["nom", "siren", "nature", "population"]
     list_filter = ["nature"]
     search_fields = ["nom", "siren"]
+
+
+class FusionFilter(admin.SimpleListFilter):
+    """Merged communes, and among them those whose data staff still have to resolve:
+    what could not move to the new commune because it already held the same."""
+
+    title = "fusion"
+    parameter_name = "fusion"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("actuelles", "Communes actuelles"),
+            ("fusionnees", "Fusionnées"),
+            ("a_reprendre", "Fusionnées, données à reprendre"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "actuelles":
+            return queryset.filter(fusionnee_dans__isnull=True)
+        if self.value() == "fusionnees":
+            return queryset.filter(fusionnee_dans__isnull=False)
+        if self.value() == "a_reprendre":
+            return queryset.filter(fusionnee_dans__isnull=False).filter(filtre_donnees_restantes())
+        return queryset
+
+
+class CommuneRattacheeInline(admin.TabularInline):
+    model = CommuneRattachee
+    fk_name = "commune"
+    extra = 0
+
+
+class CodePostalInline(admin.TabularInline):
+    model = CodePostal
+    extra = 0
 
 
 class MembreCommuneInline(admin.TabularInline):
@@ -100,13 +138,33 @@ class EluReferentInline(admin.StackedInline):
 
 @admin.register(Commune)
 class CommuneAdmin(SimpleHistoryAdmin):
-    list_display = ["nom", "code_insee", "departement", "epci", "population", "siret_mairie"]
-    list_filter = [TranchePopulationFilter, "departement__region", "departement"]
-    list_select_related = ["departement", "epci"]
-    search_fields = ["nom", "code_insee", "siret_mairie"]
-    autocomplete_fields = ["epci"]
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [EluReferentInline, MembreCommuneInline]
+    list_display = [
+        "nom",
+        "code_insee",
+        "departement",
+        "epci",
+        "population",
+        "siren",
+        "fusionnee_dans",
+    ]
+    list_filter = [FusionFilter, TranchePopulationFilter, "departement__region", "departement"]
+    list_select_related = ["departement", "epci", "fusionnee_dans"]
+    search_fields = ["nom", "code_insee", "siren", "siret_mairie"]
+    autocomplete_fields = ["epci", "fusionnee_dans"]
+    readonly_fields = ["donnees_a_reprendre", "created_at", "updated_at"]
+    inlines = [EluReferentInline, MembreCommuneInline, CommuneRattacheeInline, CodePostalInline]
+
+    @admin.display(description="données restées sur la commune fusionnée")
+    def donnees_a_reprendre(self, commune):
+        if commune.pk is None or commune.est_actuelle:
+            return "—"
+        restes = donnees_restantes(commune)
+        if not restes:
+            return "Aucune : tout a rejoint la commune actuelle."
+        return ", ".join(f"{nombre} {quoi}" for quoi, nombre in restes.items()) + (
+            f" : {commune.fusionnee_dans} en a déjà l'équivalent ; à fusionner ou supprimer "
+            "à la main."
+        )
 
 
 @admin.register(MembreCommune)

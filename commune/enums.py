@@ -23,6 +23,14 @@ class TypeRattachement(models.TextChoices):
     ASSOCIEE = "COMA", "Commune associée"
     ARRONDISSEMENT = "ARM", "Arrondissement municipal"
 
+    @property
+    def pluriel(self):
+        return {
+            "COMD": "Communes déléguées",
+            "COMA": "Communes associées",
+            "ARM": "Arrondissements municipaux",
+        }[self.value]
+
 
 class StatutDemande(models.TextChoices):
     EN_ATTENTE = "en attente", "En attente"

@@ -45,6 +45,7 @@ from structures.enums import TypeSoutien
 from structures.models import Reseau, Secteur, Soutien, Structure, TypePrestation
 
 from . import cache
+from .enums import TypeRattachement
 from .models import Commune
 
 LICENCE = "Licence Ouverte / Open Licence version 2.0 (Etalab)"
@@ -265,7 +266,14 @@ def _calculer_donnees_commune(commune, guide):
         .annotate(nombre=Count("pk"))
         .order_by()
     )
+    rattachees = {}
+    for rattachee in commune.rattachees.order_by("type", "code"):
+        rattachees.setdefault(TypeRattachement(rattachee.type).pluriel, []).append(
+            {"code": rattachee.code, "nom": rattachee.nom}
+        )
     return {
+        "codes_postaux": list(commune.codes_postaux.values_list("code", flat=True)),
+        "rattachees": rattachees,
         "marches": indicateurs_commune(commune),
         "page_marches": _page_marches(commune),
         "referent": _referent(commune),
@@ -295,8 +303,9 @@ def _rapport_public(commune, rapport):
 
 
 def donnees_commune(commune, guide):
-    """What the scorecard shows beside the commitments, from the other tables (contracts,
-    supports, structures, snapshots, reports, opinions): five queries and those of the
+    """What the scorecard shows beside the commitments, from the other tables (postcodes,
+    communes déléguées and arrondissements, contracts, supports, structures, snapshots,
+    reports, opinions): seven queries and those of the
     contract indicators, once per version of the commune. `commune` comes with its
     `elu_referent` selected."""
     return cache.memoiser(

@@ -49,7 +49,7 @@ REQUETES_DECLARATIONS = 8
 REQUETES_SESSION = 2
 # Supports, structures, snapshots, latest published report, opinions per action
 # (the contract indicators, measured apart, come on top).
-REQUETES_DONNEES = 5
+REQUETES_DONNEES = 7
 
 
 @pytest.fixture(autouse=True)
