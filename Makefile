@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PROD_ENV := DJANGO_SETTINGS_MODULE=config.settings.prod ALLOWED_HOSTS=commune-engagee.example \
 	SECRET_KEY=verification-seulement-$$(printf 'x%.0s' {1..60})
 
-.PHONY: install run test quality format clean navigateur bench
+.PHONY: install run test quality format clean navigateur bench bibliotheques
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) bibliotheques
+
+# WeasyPrint draws the PDF reports with Pango and subsets their fonts with HarfBuzz.
+bibliotheques:
+	@ldconfig -p | grep -q libharfbuzz-subset.so.0 && ldconfig -p | grep -q libpangoft2 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+			apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; \
+		else echo "Bibliothèques manquantes : sudo apt-get install libpangoft2-1.0-0 libharfbuzz-subset0"; fi; }
 
 # The real France (communes, EPCI) comes from the official découpage, an npm package.
 run: install node_modules/.package-lock.json

@@ -112,6 +112,23 @@ class FusionFilter(admin.SimpleListFilter):
         return queryset
 
 
+@admin.register(CommuneRattachee)
+class CommuneRattacheeAdmin(admin.ModelAdmin):
+    list_display = ["nom", "code", "type", "commune"]
+    list_filter = ["type"]
+    list_select_related = ["commune"]
+    search_fields = ["nom", "code", "commune__nom", "commune__code_insee"]
+    autocomplete_fields = ["commune"]
+
+
+@admin.register(CodePostal)
+class CodePostalAdmin(admin.ModelAdmin):
+    list_display = ["code", "commune"]
+    list_select_related = ["commune"]
+    search_fields = ["code", "commune__nom", "commune__code_insee"]
+    autocomplete_fields = ["commune"]
+
+
 class CommuneRattacheeInline(admin.TabularInline):
     model = CommuneRattachee
     fk_name = "commune"
