@@ -19,10 +19,12 @@ from django.urls import reverse
 
 from axes.enums import TypeReferentiel
 from axes.models import Action, Avis, Axe, Engagement, Preuve, Referentiel, ScoreSnapshot
-from commune.enums import Role, StatutDemande
+from commune.enums import Role, StatutDemande, TypeRattachement
 from commune.models import (
     EPCI,
+    CodePostal,
     Commune,
+    CommuneRattachee,
     DemandeAdhesion,
     Departement,
     InvitationCommune,
@@ -116,6 +118,10 @@ def creer_un_de_chaque(n):
     )
     DemandeAdhesion.objects.create(user=UserFactory(), commune=commune, message="Bonjour")
     EluReferentFactory(commune=commune)
+    CommuneRattachee.objects.create(
+        commune=commune, code=f"3590{n}", nom=f"Déléguée {n}", type=TypeRattachement.DELEGUEE
+    )
+    CodePostal.objects.create(commune=commune, code=f"3500{n}")
     Rapport.objects.create(commune=commune, referentiel=referentiel, requested_by=user)
     SignatureFactory(commune=commune, referentiel=referentiel)
     engagement = EngagementFactory(commune=commune, action=action, pilote=user)
