@@ -1,6 +1,14 @@
 # syntax=docker/dockerfile:1
 # Image of Commune engagée: one image for the three roles (web, worker, beat),
 # chosen by the argument given to docker/entrypoint.sh.
+
+# The official découpage administratif (manage.py import_territoires reads it), as
+# pinned by package.json and package-lock.json; the test tools are left out.
+FROM node:20-bookworm-slim AS territoires
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -39,6 +47,8 @@ RUN pip install . \
     && rm -rf build ./*.egg-info
 
 COPY . .
+COPY --from=territoires /build/node_modules/@etalab/decoupage-administratif/data \
+    /app/node_modules/@etalab/decoupage-administratif/data
 
 # Static files are collected into the image (var/static, served by
 # whitenoise). Production settings refuse to load without a secret key and
