@@ -55,6 +55,9 @@ class CommuneSerializer(serializers.Serializer):
 
     code_insee = serializers.CharField(help_text="Code officiel géographique (INSEE).")
     commune = serializers.CharField(help_text="Nom de la commune.")
+    siren = serializers.CharField(
+        allow_null=True, help_text="SIREN de la commune (null si inconnu)."
+    )
     code_departement = serializers.CharField()
     departement = serializers.CharField(help_text="Nom du département.")
     code_region = serializers.CharField()

@@ -134,6 +134,7 @@ def _ligne_commune(request, commune, ligne, actions, numeros):
         for nom in (
             "code_insee",
             "commune",
+            "siren",
             "code_departement",
             "departement",
             "code_region",

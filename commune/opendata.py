@@ -463,6 +463,11 @@ def colonnes(actions, axes):
     resultat = [
         ("code_insee", "texte", "Code officiel géographique de la commune (INSEE)."),
         ("commune", "texte", "Nom de la commune."),
+        (
+            "siren",
+            "texte",
+            "SIREN de la commune (les marchés dont elle est l'acheteur), vide si inconnu.",
+        ),
         ("code_departement", "texte", "Code INSEE du département."),
         ("departement", "texte", "Nom du département."),
         ("code_region", "texte", "Code INSEE de la région."),
@@ -555,6 +560,7 @@ def ligne_commune(commune, actions, numeros, engagements):
     ligne = {
         "code_insee": commune.code_insee,
         "commune": commune.nom,
+        "siren": commune.siren or None,
         "code_departement": departement.code,
         "departement": departement.nom,
         "code_region": departement.region.code,

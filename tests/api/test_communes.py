@@ -73,6 +73,18 @@ def test_list_serves_the_open_data_fields_and_values(api, guide, matrice):
     assert rennes["page"] == "http://testserver/communes/35238/"
 
 
+def test_list_gives_each_communes_siren_and_leaves_out_merged_communes(api, guide):
+    rennes = CommuneFactory(code_insee="35238", nom="Rennes", siren="213502388")
+    CommuneFactory(code_insee="35001", nom="Sans SIREN")
+    CommuneFactory(code_insee="35002", nom="Fusionnée", fusionnee_dans=rennes)
+
+    resultats = {c["code_insee"]: c for c in api.get(LISTE).json()["results"]}
+
+    assert resultats.keys() == {"35238", "35001"}
+    assert resultats["35238"]["siren"] == "213502388"
+    assert resultats["35001"]["siren"] is None
+
+
 def test_list_is_ordered_by_insee_code_and_paginated(api, guide):
     for n in range(5):
         CommuneFactory(code_insee=f"35{100 + n}")
