@@ -1,11 +1,12 @@
-"""The site at national scale, on PostgreSQL: queries per page, latency, load, plans, COG import.
+"""The site at national scale, on PostgreSQL: queries per page, latency, load, plans, territories.
 
     .venv/bin/python bench/bench_echelle.py [--communes 3000 --structures 400 --marches 20000]
 
 On throwaway databases of its own (dropped at the end, unless --garder):
 
 1. ce_bench_echelle, migrated then filled by `seed_scale` (its size options pass
-   through), timed;
+   through), timed: it loads the real territories (35,000 communes, 1,255 EPCI) and
+   draws the rest on them, `--communes` being the size of its sample of communes;
 2. SQL queries of the main pages and API lists (Django's test client, cache emptied
    before the first request, warm for the second), beside the same pages on
    ce_bench_demo filled by `seed_demo`; a line is flagged when the counts differ;
@@ -16,8 +17,8 @@ On throwaway databases of its own (dropped at the end, unless --garder):
 4. the scorecard of a signed commune against its pre-rendered bytes served by the same
    gunicorn (bench/statique_wsgi.py): `--connexions` connections, runs alternated;
 5. EXPLAIN (ANALYZE, BUFFERS) of the 3 slowest queries of the heaviest pages;
-6. import_communes --write of a synthetic COG file into a fresh database, then of the
-   same file again, then of the file with 10 % of the communes renamed.
+6. import_territoires (the official découpage of the npm package) into a fresh
+   database, then again on the same database: nothing left to change.
 
 Every figure of a run is the median of `--essais` runs, with the runs beside it; all
 are written to bench/results.json under "echelle" (the previous run's figures are
@@ -27,9 +28,7 @@ shares the machine's cores with the server: compare runs of the same machine.
 
 import argparse
 import contextlib
-import csv
 import datetime
-import io
 import json
 import os
 import random
@@ -40,7 +39,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 import urllib.request
 from pathlib import Path
 
@@ -54,9 +52,9 @@ REDIS = "redis://127.0.0.1:6379/13"
 VIERGE = "ce_bench_vierge"  # migrated once, the template of the others
 ECHELLE = "ce_bench_echelle"
 DEMO = "ce_bench_demo"
-COG = "ce_bench_cog"
+TERRITOIRES = "ce_bench_territoires"
 RESULTATS = RACINE / "bench" / "results.json"
-ETAPES = ("requetes", "latence", "charge", "explain", "cog")
+ETAPES = ("requetes", "latence", "charge", "explain", "territoires")
 OPTIONS_SEED = ("communes", "structures", "marches", "part_engagees", "seed")
 
 
@@ -546,106 +544,71 @@ def charge(options, env, var, choix):
     }
 
 
-# 6. COG import -------------------------------------------------------------------------
+# 6. Territories import -------------------------------------------------------------------
 
-PREFIXES = ("", "", "Saint-", "Sainte-", "Le ", "La ", "Les ", "L'")
-RACINES = (
-    "Aubépine", "Bois", "Chapelle", "Chêne", "Étang", "Fontaine", "Forêt", "Mont", "Ormes",
-    "Plessis", "Pierre", "Rivière", "Roche", "Val", "Villeneuve", "Martin", "Écluse",
-)  # fmt: skip
-SUFFIXES = ("", "", "", "-sur-Loire", "-en-Forêt", "-le-Grand", "-lès-Bains", "-d'en-Haut")
-
-
-def generer_cog(chemin, nombre, renommees=0.0):
-    """`nombre` COM rows over the real départements (as evenly as their codes allow),
-    plus one commune déléguée (COMD, ignored) for every 50, like the real file; a share
-    `renommees` of the communes get a new name (the same ones, whatever `nombre`)."""
-    from commune.reference_data import DEPARTEMENTS
-
-    rng, tirage = random.Random(1), random.Random(2)
-    departements = [(code, region) for code, _, region in DEPARTEMENTS]
-    capacite = {code: 99 if len(code) == 3 else 999 for code, _ in departements}
-    comptes = dict.fromkeys(capacite, 0)
-    places = 0
-    while places < nombre:
-        for code, _ in departements:
-            if places < nombre and comptes[code] < capacite[code] - 2:
-                comptes[code] += 1
-                places += 1
-    deleguees = 0
-    with open(chemin, "w", encoding="utf-8", newline="") as fichier:
-        fichier.write("TYPECOM,COM,REG,DEP,CTCD,ARR,TNCC,NCC,NCCENR,LIBELLE,CAN,COMPARENT\n")
-        ecrivain = csv.writer(fichier)
-        for dep, region in departements:
-            largeur = 5 - len(dep)
-            for k in range(1, comptes[dep] + 1):
-                code = f"{dep}{k:0{largeur}d}"
-                nom = rng.choice(PREFIXES) + rng.choice(RACINES) + rng.choice(SUFFIXES)
-                if tirage.random() < renommees:
-                    nom += "-la-Nouvelle"
-                ncc = unicodedata.normalize("NFKD", nom).encode("ascii", "ignore").decode()
-                ligne_com = ["COM", code, region, dep, f"{dep}D", f"{dep}1", "0", ncc.upper()]
-                ecrivain.writerow([*ligne_com, nom, nom, f"{dep}01", ""])
-                # Its code from the end of the département's range: never a commune's.
-                rang = 10**largeur - k // 50
-                if k % 50 == 0 and rang > comptes[dep]:
-                    deleguees += 1
-                    deleguee = f"{dep}{rang:0{largeur}d}"
-                    ecrivain.writerow(
-                        ["COMD", deleguee, region, dep, f"{dep}D", f"{dep}1", "0", "ANCIENNE",
-                         "Ancienne", "Ancienne", "", code]
-                    )  # fmt: skip
-    return len(departements), deleguees
-
-
-IMPORTS_COG = (
-    ("creation", "1er import (création)"),
-    ("reimport", "2e import (même fichier)"),
-    ("renommage", "3e import (10 % renommées)"),
+IMPORTS_TERRITOIRES = (
+    ("chargement", "1er import (base neuve)"),
+    ("reimport", "2e import (à l'identique)"),
 )
 
 
-def mesurer_cog(sortie, fichier, renomme):
+def mesurer_territoires(sortie):
     preparer_django()
-    from django.core.management import call_command
+    from commune.models import EPCI, CodePostal, Commune, CommuneRattachee
+    from commune.territoires import territoires_importer
 
-    from commune.models import Commune
-
-    durees = []
-    for chemin in (fichier, fichier, renomme):
+    durees, changements = [], []
+    for _ in IMPORTS_TERRITOIRES:
         debut = time.perf_counter()
-        call_command("import_communes", str(chemin), write=True, stdout=io.StringIO())
+        rapport = territoires_importer()
         durees.append(time.perf_counter() - debut)
-    sortie.write_text(json.dumps({"durees": durees, "communes": Commune.objects.count()}))
+        changements.append(rapport.changements)
+    sortie.write_text(
+        json.dumps(
+            {
+                "durees": durees,
+                "changements": changements,
+                "communes": Commune.objects.count(),
+                "epci": EPCI.objects.count(),
+                "rattachees": CommuneRattachee.objects.count(),
+                "codes_postaux": CodePostal.objects.count(),
+            }
+        )
+    )
 
 
-def cog(options, var):
-    chemin, renomme = var / "v_commune_synthetique.csv", var / "v_commune_renommees.csv"
-    departements, deleguees = generer_cog(chemin, options.cog_communes)
-    generer_cog(renomme, options.cog_communes, renommees=0.1)
+def territoires(options, var):
     titre(
-        f"Import du COG : {milliers(options.cog_communes)} communes synthétiques sur "
-        f"{departements} départements (+ {deleguees} communes déléguées, ignorées), "
-        "base neuve à chaque essai"
+        "Import du découpage administratif (import_territoires, paquet npm) : "
+        "base neuve à chaque essai, puis 2e import sur la même base"
     )
     essais = []
     for _ in range(options.essais):
-        creer(COG, VIERGE)
-        essais.append(enfant("cog", environnement(var, COG), var, fichier=chemin, renomme=renomme))
-    supprimer(COG)
-    communes = essais[0]["communes"]
-    resultat = {"communes": communes, "departements": departements, "deleguees": deleguees}
-    for rang, (cle, libelle) in enumerate(IMPORTS_COG):
+        creer(TERRITOIRES, VIERGE)
+        essais.append(enfant("territoires", environnement(var, TERRITOIRES), var))
+    supprimer(TERRITOIRES)
+    premier = essais[0]
+    print(
+        f"{milliers(premier['communes'])} communes, {milliers(premier['epci'])} EPCI, "
+        f"{milliers(premier['rattachees'])} communes déléguées, associées et arrondissements, "
+        f"{milliers(premier['codes_postaux'])} codes postaux"
+    )
+    resultat = {cle: premier[cle] for cle in ("communes", "epci", "rattachees", "codes_postaux")}
+    for rang, (cle, libelle) in enumerate(IMPORTS_TERRITOIRES):
         durees = [e["durees"][rang] for e in essais]
+        changements = [e["changements"][rang] for e in essais]
         mediane = statistics.median(durees)
         resultat[cle] = {
             "secondes": [round(d, 2) for d in durees],
             "mediane_s": round(mediane, 2),
-            "communes_par_seconde": round(communes / mediane),
+            "communes_par_seconde": round(premier["communes"] / mediane),
+            "changements": changements,
         }
         print(
-            f"{libelle:28} médiane {mediane:5.1f} s, {milliers(round(communes / mediane)):>6} "
-            f"communes/s   (essais : {' / '.join(f'{d:.1f}' for d in durees)} s)"
+            f"{libelle:26} médiane {mediane:5.1f} s, "
+            f"{milliers(round(premier['communes'] / mediane)):>6} communes/s, "
+            f"{milliers(changements[0])} changement(s)   "
+            f"(essais : {' / '.join(f'{d:.1f}' for d in durees)} s)"
         )
     return resultat
 
@@ -709,9 +672,9 @@ def resume(resultats):
         plat["scorecard p95 ms"] = c["scorecard"]["mediane"]["p95_ms"]
         plat["statique req/s"] = c["reference_statique"]["mediane"]["requetes_par_seconde"]
         plat["rapport scorecard / statique"] = c["rapport_debit"]
-    if "cog" in resultats:
-        for cle, libelle in IMPORTS_COG:
-            plat[f"COG {libelle} communes/s"] = resultats["cog"][cle]["communes_par_seconde"]
+    if "territoires" in resultats:
+        for cle, libelle in IMPORTS_TERRITOIRES:
+            plat[f"territoires {libelle} (s)"] = resultats["territoires"][cle]["mediane_s"]
     return plat
 
 
@@ -738,7 +701,9 @@ def afficher_resume(resultats, precedent):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--communes", type=int, help="seed_scale --communes")
+    parser.add_argument(
+        "--communes", type=int, help="seed_scale --communes (a sample of the real communes)"
+    )
     parser.add_argument("--structures", type=int, help="seed_scale --structures")
     parser.add_argument("--marches", type=int, help="seed_scale --marches")
     parser.add_argument("--part-engagees", type=float, help="seed_scale --part-engagees")
@@ -748,7 +713,6 @@ def main():
     parser.add_argument("--duree", type=int, default=15, help="seconds of a latency run (15)")
     parser.add_argument("--connexions", type=int, default=16, help="connections of the load")
     parser.add_argument("--duree-charge", type=int, default=20, help="seconds of a load run")
-    parser.add_argument("--cog-communes", type=int, default=35_000)
     parser.add_argument(
         "--etapes", default=",".join(ETAPES), help=f"among {','.join(ETAPES)} (all)"
     )
@@ -760,14 +724,12 @@ def main():
     parser.add_argument("--garder", action="store_true", help="keep the databases at the end")
     parser.add_argument("--enfant", help=argparse.SUPPRESS)
     parser.add_argument("--sortie", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--fichier", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--renomme", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--expliquer", type=int, default=0, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.enfant == "requetes":
         return mesurer_requetes(options.sortie, bool(options.expliquer))
-    if options.enfant == "cog":
-        return mesurer_cog(options.sortie, options.fichier, options.renomme)
+    if options.enfant == "territoires":
+        return mesurer_territoires(options.sortie)
 
     etapes = set(options.etapes.split(","))
     if etapes - set(ETAPES):
@@ -776,7 +738,7 @@ def main():
     var = Path(tempfile.mkdtemp(prefix="bench-echelle-"))
     resultats = {"date": datetime.datetime.now().isoformat(timespec="seconds")}
     resultats["options"] = {k: v for k, v in vars(options).items() if v is not None}
-    for cle in ("enfant", "sortie", "fichier", "renomme", "expliquer"):
+    for cle in ("enfant", "sortie", "expliquer"):
         resultats["options"].pop(cle, None)
     try:
         titre(f"Échelle nationale, sur PostgreSQL (base {ECHELLE})")
@@ -809,11 +771,11 @@ def main():
                 {**p, "requetes": [{**q, "plan": q["plan"][:60]} for q in p["requetes"]]}
                 for p in echelle["explain"]
             ]
-        if "cog" in etapes:
-            resultats["cog"] = cog(options, var)
+        if "territoires" in etapes:
+            resultats["territoires"] = territoires(options, var)
     finally:
         if not options.garder:
-            for base in (ECHELLE, DEMO, COG, VIERGE):
+            for base in (ECHELLE, DEMO, TERRITOIRES, VIERGE):
                 supprimer(base)
         shutil.rmtree(var, ignore_errors=True)
 

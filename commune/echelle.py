@@ -62,7 +62,15 @@ from structures.models import Reseau, Secteur, Soutien, Structure, TypePrestatio
 from structures.services import RELATIONS_PROFIL
 
 from .demo_data import DESCRIPTIONS_CLAUSES, etat_anterieur
-from .models import EPCI, CodePostal, Commune, Departement, EluReferent
+from .models import (
+    EPCI,
+    CodePostal,
+    Commune,
+    CommuneRattachee,
+    Departement,
+    EluReferent,
+    Region,
+)
 from .territoires import territoires_importer
 
 # The day the generated data describes: contracts are notified in the year before it,
@@ -307,6 +315,8 @@ class Ecrivain:
         self._inserer(modele.history.model, [speciaux | ligne for ligne in lignes])
 
     def _inserer(self, modele, lignes):
+        if not lignes:
+            return
         champs, defauts = self._champs(modele, avec_cle=modele._meta.pk.attname in lignes[0])
         adapter = self._adaptateur(champs)
         valeurs = (adapter([ligne.get(nom, defaut) for nom, defaut in defauts]) for ligne in lignes)
@@ -507,6 +517,14 @@ class Generateur:
             fait = "ceux de la base, gardés tels quels"
         else:
             rapport = territoires_importer(dossier=self.territoires)
+            # Bulk written too: the planner needs their statistics as much as the rest's.
+            self.ecrivain.tables |= {
+                modele._meta.db_table
+                for modele in (
+                    Region, Departement, EPCI, Commune, Commune.history.model, CodePostal,
+                    CommuneRattachee,
+                )
+            }  # fmt: skip
             fait = "chargés du découpage administratif"
             if rapport.ecartes:
                 fait += f" ({sum(rapport.ecartes.values())} enregistrements écartés)"

@@ -1,23 +1,33 @@
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from commune import cache, echelle
+from commune.territoires import FichierIllisible
 
 
 class Command(BaseCommand):
     help = (
-        "Remplit une base vide, fraîchement migrée, d'un jeu de données généré à l'échelle "
-        "nationale (communes, EPCI, structures, marchés, engagements), pour les mesures de "
-        "performance. La même graine donne les mêmes données."
+        "Remplit une base vide, fraîchement migrée, d'un jeu de données à l'échelle "
+        "nationale, pour les mesures de performance : les territoires réels (le découpage "
+        "administratif, chargé si la base n'a aucune commune, gardé tel quel sinon) et, "
+        "générés sur ces communes et leurs EPCI, des structures, des marchés et des "
+        "engagements. La même graine donne les mêmes données."
     )
 
     def add_arguments(self, parser):
         tailles = echelle.Tailles()
         parser.add_argument(
-            "--communes", type=int, default=tailles.communes, help="Nombre de communes."
+            "--communes",
+            type=int,
+            default=tailles.communes,
+            help="Nombre de communes réelles, tirées au sort (toujours les mêmes pour une "
+            "même graine), sur lesquelles portent structures, marchés et engagements ; les "
+            "autres restent dans la base, sans rien. Par défaut : toutes les communes "
+            "actuelles. Réduit la durée sans réduire le découpage.",
         )
         parser.add_argument(
             "--structures", type=int, default=tailles.structures, help="Nombre de structures."
@@ -37,13 +47,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Ajoute les données générées à une base qui en contient déjà. Les codes "
-            "INSEE, SIREN et SIRET déjà présents sont évités ; le résultat dépend alors de "
-            "ce qui s'y trouve.",
+            help="Ajoute les données générées à une base qui en contient déjà. Les SIREN "
+            "et SIRET déjà présents et les communes déjà signataires sont évités ; le "
+            "résultat dépend alors de ce qui s'y trouve.",
+        )
+        parser.add_argument(
+            "--territoires",
+            type=Path,
+            default=None,
+            help="Le dossier du découpage administratif à charger quand la base n'a aucune "
+            "commune (par défaut, celui du paquet npm @etalab/decoupage-administratif).",
         )
 
     def handle(
-        self, *args, communes, structures, marches, part_engagees, seed, force, verbosity, **opts
+        self,
+        *args,
+        communes,
+        structures,
+        marches,
+        part_engagees,
+        seed,
+        force,
+        territoires,
+        verbosity,
+        **opts,
     ):
         try:
             tailles = echelle.Tailles(communes, structures, marches, part_engagees, seed)
@@ -53,8 +80,8 @@ class Command(BaseCommand):
         if presentes and not force:
             raise CommandError(
                 f"La base contient déjà {en_toutes_lettres(presentes)} : seed_scale ne remplit "
-                "qu'une base vide, fraîchement migrée. Ajoutez --force pour ajouter les "
-                "données générées à celles qui s'y trouvent."
+                "qu'une base vide, fraîchement migrée (les territoires seuls ne comptent pas). "
+                "Ajoutez --force pour ajouter les données générées à celles qui s'y trouvent."
             )
 
         debut = time.monotonic()
@@ -62,16 +89,14 @@ class Command(BaseCommand):
         try:
             # One transaction: a failure, a unique key taken under --force, writes nothing.
             with transaction.atomic():
-                generateur = echelle.Generateur(tailles, ecrivain)
+                generateur = echelle.Generateur(tailles, ecrivain, territoires)
                 for libelle, etape in generateur.etapes():
                     avant, depart = ecrivain.comptes.copy(), time.monotonic()
-                    etape()
+                    fait = etape()
                     if verbosity >= 1:
-                        ecrites = ecrivain.comptes - avant
-                        self.stdout.write(
-                            f"{libelle} : {decrire(ecrites)} ({time.monotonic() - depart:.1f} s)"
-                        )
-        except echelle.ErreurEchelle as erreur:
+                        fait = fait or decrire(ecrivain.comptes - avant)
+                        self.stdout.write(f"{libelle} : {fait} ({time.monotonic() - depart:.1f} s)")
+        except (echelle.ErreurEchelle, FichierIllisible) as erreur:
             raise CommandError(str(erreur)) from erreur
 
         # COPY sends no signal: the cached public pages are dropped here, all at once.
@@ -98,7 +123,8 @@ def en_toutes_lettres(elements):
 
 
 def decrire(comptes):
-    """ "35000 communes, 1250 EPCI, … et 70000 lignes d'historique", in writing order."""
+    """ "4500 structures, 200000 marchés publics, … et 70000 lignes d'historique", in
+    writing order."""
     parties, historiques, liens = [], 0, 0
     for modele, nombre in comptes.items():
         if modele.__name__.startswith("Historical"):
