@@ -72,11 +72,14 @@ def _nom(relation):
 
 
 def _deplacer_ligne(objet, nom_champ, commune):
+    avant = getattr(objet, nom_champ)
     setattr(objet, nom_champ, commune)
     try:
         with transaction.atomic():  # a savepoint: one refused row does not spoil the rest
             objet.save()
     except IntegrityError:
+        # Back to the commune it stays on, so that the report names the row left behind.
+        setattr(objet, nom_champ, avant)
         return False
     return True
 
