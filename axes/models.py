@@ -306,6 +306,9 @@ class Jalon(models.Model):
 class ScoreSnapshot(models.Model):
     """Both figures, overall and per axis, as they stood on a day."""
 
+    # A merged commune keeps its own score history (commune.fusion).
+    HISTOIRE_DE_LA_COMMUNE = True
+
     commune = models.ForeignKey(
         "commune.Commune", on_delete=models.CASCADE, related_name="snapshots"
     )

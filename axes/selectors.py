@@ -105,7 +105,11 @@ def figures_des_signataires(referentiel, numeros_axes, tranches):
     and per axis (an axis left out by a commune does not count for it), and the
     number of communes per band of avancement `(valeur, bas, haut)`. A signatory
     without a snapshot has filled nothing: it counts at 0 everywhere."""
-    signataires = Signature.objects.filter(referentiel=referentiel)
+    # A merged commune that both signed, like the commune it merged into, is not counted
+    # twice: its signature waits for staff, its score is that of the past.
+    signataires = Signature.objects.filter(
+        referentiel=referentiel, commune__fusionnee_dans__isnull=True
+    )
     snapshots = ScoreSnapshot.objects.filter(
         referentiel=referentiel, courant=True, commune_id__in=signataires.values("commune_id")
     )

@@ -49,10 +49,22 @@ class RapportFusion:
 NOMS_DE_LA_COMMUNE = (CodePostal, CommuneRattachee)
 
 
+# A model whose rows tell what the merged commune itself was (its score history, its
+# reports) sets `HISTOIRE_DE_LA_COMMUNE = True`: they stay with it, and nobody has to
+# resolve them. The new commune's own score follows the engagements that moved.
+ATTRIBUT_HISTOIRE = "HISTOIRE_DE_LA_COMMUNE"
+
+
 def _relations():
-    """The relations that attach rows to a commune, its names and the merger link excepted."""
+    """The relations that attach rows to a commune, its names, its history and the merger
+    link excepted."""
     for relation in Commune._meta.related_objects:
-        if relation.related_model is Commune or relation.related_model in NOMS_DE_LA_COMMUNE:
+        modele = relation.related_model
+        if (
+            modele is Commune
+            or modele in NOMS_DE_LA_COMMUNE
+            or getattr(modele, ATTRIBUT_HISTOIRE, False)
+        ):
             continue
         yield relation
 

@@ -365,6 +365,9 @@ class EluReferent(models.Model):
 class Rapport(models.Model):
     """A PDF progress report, built by a Celery worker."""
 
+    # A report on a commune that later merged stays that commune's (commune.fusion).
+    HISTOIRE_DE_LA_COMMUNE = True
+
     commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="rapports")
     referentiel = models.ForeignKey(
         "axes.Referentiel",

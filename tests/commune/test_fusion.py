@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from axes.models import Avis, Engagement, Preuve, Signature, StatutAvis
+from axes.models import Avis, Engagement, Preuve, ScoreSnapshot, Signature, StatutAvis
 from commune.enums import TypeRattachement
 from commune.fusion import (
     RAISON_FUSION,
@@ -91,9 +91,12 @@ def test_rows_of_every_relation_move_to_the_new_commune(faute, aiguillon, guide)
     rapport = commune_fusionner(ancienne=faute, commune=aiguillon)
 
     lignes = (signature, engagement, membre, elu, implantee, aide, marche, invitation, demande)
-    for ligne in (*lignes, avis, rapport_pdf):
+    for ligne in (*lignes, avis):
         ligne.refresh_from_db()
         assert ligne.commune_id == aiguillon.pk, ligne
+    # A report tells what the merged commune was: it stays its own.
+    rapport_pdf.refresh_from_db()
+    assert rapport_pdf.commune_id == faute.pk
     assert Preuve.objects.get(pk=preuve.pk).engagement_id == engagement.pk
     assert rapport.restes == []
     assert rapport.deplaces == Counter(
@@ -108,10 +111,36 @@ def test_rows_of_every_relation_move_to_the_new_commune(faute, aiguillon, guide)
             "invitations aux communes": 1,
             "demandes d'adhésion aux communes": 1,
             "avis d'habitants": 1,
-            "rapports": 1,
         }
     )
     assert donnees_restantes(faute) == Counter()
+
+
+def test_the_score_history_stays_with_the_merged_commune_and_the_new_one_is_rescored(
+    faute, aiguillon, guide, django_capture_on_commit_callbacks
+):
+    avant = datetime.date(2025, 6, 1)
+    ancien = ScoreSnapshot.objects.create(
+        commune=faute,
+        referentiel=guide,
+        date=avant,
+        avancement=40,
+        taux_engagement=60,
+        par_axe=[],
+        courant=True,
+    )
+    EngagementFactory(commune=faute, action=action_du_guide("1.1"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rapport = commune_fusionner(ancienne=faute, commune=aiguillon)
+
+    ancien.refresh_from_db()
+    assert ancien.commune_id == faute.pk
+    assert rapport.restes == []
+    assert "scores" not in " ".join(rapport.deplaces)
+    # The engagement that moved gives the new commune a current score of its own.
+    assert ScoreSnapshot.objects.filter(commune=aiguillon, courant=True).exists()
+    assert not ScoreSnapshot.objects.filter(commune=aiguillon, date=avant).exists()
 
 
 def test_the_merged_commune_is_marked_with_its_date_and_a_history_reason(faute, aiguillon):
