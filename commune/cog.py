@@ -4,7 +4,8 @@ CAN, COMPARENT`.
 
 Accepted as INSEE publishes it and as a spreadsheet re-saves it: numeric codes that
 lost their leading zeros (`1001`, département `1`, région `1`) are padded back to their
-width; 2A/2B codes are left as they are; a BOM is dropped.
+width; 2A/2B codes are left as they are; a BOM is dropped; semicolons may separate the
+columns (the command also reads a file saved in Windows-1252).
 
 What each row does
 - `COM`: the commune is created, or renamed / moved to another département in place.
@@ -21,6 +22,7 @@ run (`ecrire=False`) does everything in a transaction that is rolled back.
 """
 
 import csv
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -138,8 +140,15 @@ def _lire_ligne(numero, ligne, departements, rapport):
     return _LigneCOG(numero, type_, code, nom, departement, ligne["COMPARENT"])
 
 
+def _separateur(entete: str) -> str:
+    """INSEE separates with commas; a French spreadsheet re-saves with semicolons."""
+    return max((",", ";", "\t"), key=entete.count)
+
+
 def _lire_cog(fichier: Iterable[str], rapport: RapportCOG) -> list[_LigneCOG]:
-    lecteur = csv.DictReader(fichier)
+    lignes = iter(fichier)
+    entete = next(lignes, "")
+    lecteur = csv.DictReader(itertools.chain([entete], lignes), delimiter=_separateur(entete))
     # A BOM survives when the caller did not open the file as utf-8-sig.
     colonnes = [(nom or "").lstrip("\ufeff").strip() for nom in lecteur.fieldnames or []]
     lecteur.fieldnames = colonnes

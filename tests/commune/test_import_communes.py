@@ -321,13 +321,26 @@ def test_a_utf8_bom_is_accepted():
     assert sorted(communes_en_base()) == ["2A004", "35238"]
 
 
-def test_a_file_that_is_not_utf8_is_refused(tmp_path):
+def test_a_spreadsheet_file_in_windows_1252_with_semicolons_is_read(tmp_path):
+    # The real 2021 excerpt as a French spreadsheet on Windows saves it: zeros stripped
+    # (the _tableur fixture), semicolons, Windows-1252.
+    texte = COG_2021_TABLEUR.read_text(encoding="utf-8-sig")
     chemin = tmp_path / "communes.csv"
-    chemin.write_bytes(
-        (ENTETE + "COM,35051,53,35,35D,353,0,C,C,Cesson-Sévigné,,\n").encode("latin-1")
-    )
+    chemin.write_bytes(texte.replace(",", ";").encode("cp1252"))
 
-    assert "UTF-8" in erreur_d_import(chemin)
+    sortie = importer(chemin, "--write")
+
+    assert "Fichier lu en Windows-1252" in sortie
+    assert Commune.objects.get(code_insee="01001").nom == "L'Abergement-Clémenciat"
+    assert Commune.objects.get(code_insee="35051").nom == "Cesson-Sévigné"
+    assert Commune.objects.get(code_insee="2A004").departement.code == "2A"
+
+
+def test_a_file_in_no_known_encoding_is_refused(tmp_path):
+    chemin = tmp_path / "communes.csv"
+    chemin.write_bytes(ENTETE.encode() + b"COM,35051,53,35,35D,353,0,C,C,Cesson\x81,,\n")
+
+    assert "ni en UTF-8 ni en Windows-1252" in erreur_d_import(chemin)
     assert not Commune.objects.exists()
 
 

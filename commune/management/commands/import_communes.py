@@ -7,11 +7,20 @@ from commune.cog import ABSENTES_MONTREES, communes_importer
 from ._progression import barre
 
 
-def _lignes(flux):
-    """The file's lines behind a progress bar (its size in lines, counted first)."""
-    total = sum(1 for _ in flux) - 1
-    flux.seek(0)
-    return barre(flux, total, "Communes")
+def _texte(fichier):
+    """The file's text, and the encoding it was read in: UTF-8 as INSEE publishes it (a
+    BOM dropped), else Windows-1252, as a spreadsheet on Windows saves it."""
+    contenu = fichier.read_bytes()
+    try:
+        return contenu.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        return contenu.decode("cp1252"), "Windows-1252"
+
+
+def _lignes(texte):
+    """The file's lines behind a progress bar."""
+    lignes = texte.splitlines(keepends=True)
+    return barre(lignes, len(lignes) - 1, "Communes")
 
 
 class Command(BaseCommand):
@@ -35,13 +44,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, fichier, write, strict, **options):
         try:
-            # utf-8-sig drops the BOM that spreadsheet exports put in front.
-            with fichier.open(encoding="utf-8-sig", newline="") as flux:
-                rapport = communes_importer(fichier=_lignes(flux), ecrire=write, strict=strict)
-        except FileNotFoundError as erreur:
+            texte, encodage = _texte(fichier)
+        except (FileNotFoundError, IsADirectoryError) as erreur:
             raise CommandError(f"Fichier introuvable : {fichier}") from erreur
         except UnicodeDecodeError as erreur:
-            raise CommandError(f"Le fichier {fichier} n'est pas encodé en UTF-8.") from erreur
+            raise CommandError(
+                f"Le fichier {fichier} n'est ni en UTF-8 ni en Windows-1252."
+            ) from erreur
+        if encodage != "UTF-8":
+            self.stdout.write(f"Fichier lu en {encodage} (il n'est pas en UTF-8).")
+        rapport = communes_importer(fichier=_lignes(texte), ecrire=write, strict=strict)
 
         if rapport.erreurs and (strict or rapport.raisons["colonne obligatoire absente"]):
             raise CommandError(
