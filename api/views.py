@@ -72,8 +72,10 @@ def _guide():
 
 
 def _commune(code_insee):
+    # A merged commune's code is not found here; a GET on it is redirected to the commune
+    # it merged into (commune.middleware.RedirectionCommuneMiddleware).
     return _ou_404(
-        Commune.objects.select_related("departement__region", "epci"),
+        Commune.objects.actuelles().select_related("departement__region", "epci"),
         "Commune",
         code_insee=code_insee,
     )

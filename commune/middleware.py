@@ -36,14 +36,15 @@ class PagesPubliquesMiddleware:
 
 
 class RedirectionCommuneMiddleware:
-    """`/communes/<code>/…` of a code that is no longer a commune of its own (a merged
-    commune, a commune déléguée, a municipal arrondissement) answers 301 to the same page
-    of the commune it leads to: citizens' bookmarks and other sites' links keep working.
+    """`/communes/<code>/…` (and `/api/v1/communes/<code>/…`) of a code that is no longer
+    a commune of its own (a merged commune, a commune déléguée, a municipal arrondissement)
+    answers 301 to the same page of the commune it leads to: citizens' bookmarks and other
+    sites' links keep working.
 
     Looked up only when the page was not found, so that a found page costs nothing.
     """
 
-    CHEMIN = re.compile(r"^/communes/(?P<code>[0-9]{5}|2[AB][0-9]{3})/")
+    CHEMIN = re.compile(r"^/(?:api/v1/)?communes/(?P<code>[0-9]{5}|2[AB][0-9]{3})/")
 
     def __init__(self, get_response):
         self.get_response = get_response

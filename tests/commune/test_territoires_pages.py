@@ -101,6 +101,11 @@ def test_a_merged_commune_sub_pages_lead_to_the_same_page_of_its_new_commune(
     assert client.get(nouvelle).status_code == 200
 
 
+def test_the_api_reads_of_a_merged_commune_lead_to_its_new_commune(client, territoires):
+    assert redirection(client, "/api/v1/communes/85307/") == "/api/v1/communes/85001/"
+    assert client.get("/api/v1/communes/85001/").json()["code_insee"] == "85001"
+
+
 def test_the_merged_commune_contracts_are_shown_on_its_new_commune(client, territoires):
     contenu = client.get("/communes/85001/marches/").content.decode()
 
