@@ -187,17 +187,28 @@ def _codes_demandes(request):
     return codes
 
 
+def _communes_comparees(codes, guide):
+    """(codes, {code: commune}) of the current communes asked for; the code of a merged
+    commune, a commune déléguée or an arrondissement stands for its commune's (looked up
+    only for the codes that are not a commune's)."""
+    signee = Signature.objects.filter(commune=OuterRef("pk"), referentiel=guide)
+    communes = (
+        Commune.objects.actuelles().select_related("departement").annotate(signe=Exists(signee))
+    )
+    trouvees = {c.code_insee: c for c in communes.filter(code_insee__in=codes)}
+    remplacees = {}
+    for code in codes:
+        if code not in trouvees and (commune := Commune.actuelle_pour_le_code(code)):
+            remplacees[code] = commune.code_insee
+    if remplacees:
+        trouvees |= {c.code_insee: c for c in communes.filter(code_insee__in=remplacees.values())}
+    return list(dict.fromkeys(remplacees.get(code, code) for code in codes)), trouvees
+
+
 @require_safe
 def comparer(request):
     guide = _guide_ou_404()
-    codes = _codes_demandes(request)
-    signee = Signature.objects.filter(commune=OuterRef("pk"), referentiel=guide)
-    trouvees = {
-        c.code_insee: c
-        for c in Commune.objects.filter(code_insee__in=codes)
-        .select_related("departement")
-        .annotate(signe=Exists(signee))
-    }
+    codes, trouvees = _communes_comparees(_codes_demandes(request), guide)
     inconnus = [code for code in codes if code not in trouvees]
     connues = [trouvees[code] for code in codes if code in trouvees]
     communes, ignorees = connues[:MAX_COMPARAISON], connues[MAX_COMPARAISON:]

@@ -175,3 +175,14 @@ def test_a_commune_without_epci_lists_only_the_structures_serving_it(client, ter
         "Zone Ille-et-Vilaine",
     ):
         assert nom not in contenu
+
+
+def test_comparing_an_arrondissement_and_a_merged_commune_compares_their_communes(
+    client, territoires
+):
+    reponse = client.get(reverse("commune:comparer"), {"c": ["75115", "85307", "85001"]})
+
+    assert reponse.status_code == 200
+    comparees = [colonne["commune"].code_insee for colonne in reponse.context["colonnes"]]
+    assert comparees == ["75056", "85001"]
+    assert reponse.context["inconnus"] == []
