@@ -250,6 +250,18 @@ def test_commune_rows_are_counted_in_the_national_figures(client, guide):
     assert f"<strong>{Commune.objects.count()}</strong> communes référencées" in contenu
 
 
+def test_a_merged_commune_is_counted_neither_as_a_commune_nor_as_a_signatory(client, guide):
+    actuelle = CommuneFactory()
+    SignatureFactory(commune=actuelle)
+    # Both signed: the merged commune's signature stayed on it, for staff to resolve.
+    SignatureFactory(commune=CommuneFactory(fusionnee_dans=actuelle))
+
+    contenu = client.get(reverse("accueil")).content.decode()
+
+    assert "<strong>1</strong> commune signataire" in contenu
+    assert "<strong>1</strong> commune référencée" in contenu
+
+
 def test_home_averages_each_axis_over_the_signatories_it_concerns(
     client, guide, django_capture_on_commit_callbacks
 ):
