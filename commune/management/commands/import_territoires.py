@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from commune.cog import ABSENTES_MONTREES
 from commune.territoires import DOSSIER_PAR_DEFAUT, FichierIllisible, territoires_importer
 
 from ._progression import barre
@@ -55,10 +56,12 @@ class Command(BaseCommand):
             for fusion in rapport.fusions:
                 self.stdout.write(f"  {fusion.resume()}")
         if rapport.absentes:
+            reste = len(rapport.absentes) - ABSENTES_MONTREES
             self.stdout.write(
                 f"Communes absentes du fichier, sans commune de rattachement connue "
                 f"({len(rapport.absentes)}), laissées telles quelles : "
-                + ", ".join(rapport.absentes)
+                + ", ".join(rapport.absentes[:ABSENTES_MONTREES])
+                + (f" et {reste} autres" if reste > 0 else "")
             )
         self.stdout.write(
             self.style.SUCCESS(f"{rapport.changements} changement(s).")
