@@ -68,6 +68,7 @@ class RapportTerritoires:
     exemples: dict = field(default_factory=dict)
     fusions: list[RapportFusion] = field(default_factory=list)
     absentes: list[str] = field(default_factory=list)
+    epci_absents: list[str] = field(default_factory=list)
     ecrit: bool = False
 
     def ecarter(self, raison, exemple):
@@ -155,7 +156,7 @@ class _Import:
 
     def epci(self):
         existants = {e.siren: e for e in EPCI.objects.all()}
-        a_creer, a_modifier = [], []
+        a_creer, a_modifier, vus = [], [], set()
         self.epci_des_communes = {}
         brutes = _lire(self.dossier, "epci.json")
         for brute in self.progression(brutes, len(brutes), "EPCI"):
@@ -167,6 +168,10 @@ class _Import:
             if not nom or nature is None:
                 self.rapport.ecarter("EPCI sans nom ou de nature inconnue", siren)
                 continue
+            if siren in vus:
+                self.rapport.ecarter("EPCI en double dans le fichier", siren)
+                continue
+            vus.add(siren)
             valeurs = {
                 "nom": nom[: EPCI._meta.get_field("nom").max_length],
                 "nature": nature,
@@ -189,6 +194,8 @@ class _Import:
         EPCI.objects.bulk_update(a_modifier, ["nom", "nature", "population"], TAILLE_LOT)
         self.rapport.crees["EPCI"] += len(a_creer)
         self.rapport.modifies["EPCI"] += len(a_modifier)
+        # Kept: contracts and structures' zones may point to them; staff decide.
+        self.rapport.epci_absents = sorted(str(e) for s, e in existants.items() if s not in vus)
         self.epci_par_siren = dict(EPCI.objects.values_list("siren", "pk"))
 
     # Communes: 35,000 rows, bulk written with their history.

@@ -2,6 +2,7 @@
 see its README) and, once, on the whole npm package: what it creates, what a second run
 and a simulation leave alone, what happens to the communes already in the database."""
 
+import json
 import os
 import time
 from io import StringIO
@@ -269,6 +270,31 @@ def test_a_commune_absent_from_the_file_without_a_successor_is_listed_and_left_a
     assert inconnue.est_actuelle
     assert "Communes absentes du fichier" in sortie
     assert "Commune disparue (35999)" in sortie
+
+
+def test_an_epci_absent_from_the_file_is_listed_and_kept():
+    ancien = EPCI.objects.create(siren="200000001", nom="CC disparue", nature="CC")
+
+    sortie = importer()
+
+    assert EPCI.objects.filter(pk=ancien.pk).exists()
+    assert "EPCI absents du fichier (1), laissés tels quels : CC disparue" in sortie
+
+
+def test_a_bad_or_duplicate_record_is_set_aside_by_reason_and_the_rest_imported(tmp_path):
+    for nom in ("regions.json", "departements.json", "communes.json"):
+        (tmp_path / nom).write_text((DECOUPAGE / nom).read_text(encoding="utf-8"), "utf-8")
+    epci = json.loads((DECOUPAGE / "epci.json").read_text(encoding="utf-8"))
+    epci.append(dict(epci[0]))  # the same SIREN twice
+    epci.append({**epci[1], "code": "2435001"})  # a SIREN of 7 digits
+    (tmp_path / "epci.json").write_text(json.dumps(epci), encoding="utf-8")
+
+    sortie = importer(dossier=tmp_path)
+
+    assert "EPCI en double dans le fichier : 1" in sortie
+    assert "EPCI au SIREN invalide : 1 (par exemple 2435001)" in sortie
+    assert EPCI.objects.count() == len(epci) - 2
+    assert Commune.objects.get(code_insee="35238").epci.nom == "Rennes Métropole"
 
 
 def test_a_missing_folder_gives_a_clear_error(tmp_path):

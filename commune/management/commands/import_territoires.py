@@ -63,6 +63,13 @@ class Command(BaseCommand):
                 + ", ".join(rapport.absentes[:ABSENTES_MONTREES])
                 + (f" et {reste} autres" if reste > 0 else "")
             )
+        if rapport.epci_absents:
+            reste = len(rapport.epci_absents) - ABSENTES_MONTREES
+            self.stdout.write(
+                f"EPCI absents du fichier ({len(rapport.epci_absents)}), laissés tels quels : "
+                + ", ".join(rapport.epci_absents[:ABSENTES_MONTREES])
+                + (f" et {reste} autres" if reste > 0 else "")
+            )
         self.stdout.write(
             self.style.SUCCESS(f"{rapport.changements} changement(s).")
             if rapport.changements
