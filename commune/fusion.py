@@ -109,11 +109,11 @@ def _deplacer_lien_multiple(relation, ancienne, commune, rapport):
     )
     for lien in liens:
         if getattr(lien, f"{cote_autre}_id") in deja:
-            lien.delete()
+            lien.delete()  # already serving the new commune: nothing to move
         else:
             setattr(lien, cote_commune, commune)
             lien.save()
-        rapport.deplaces[f"{_nom(relation)} (zones)"] += 1
+            rapport.deplaces[f"{_nom(relation)} (zones)"] += 1
 
 
 def _rattacher_les_fusionnees(ancienne, commune):
