@@ -40,7 +40,7 @@ def demande_le_score(parametres):
 
 class CommuneFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Nom ou code INSEE",
+        label="Nom, code INSEE ou code postal",
         method="filtrer_texte",
         widget=forms.TextInput({"type": "search"}),
     )
