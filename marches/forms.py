@@ -176,9 +176,10 @@ class MarcheForm(ResumeErreurs, forms.ModelForm):
         if not self.instance.acheteur_siret and commune.siret_mairie:
             self.initial["acheteur_siret"] = commune.siret_mairie
         if not commune.siret_mairie:
+            siren = f" (celui de la commune commence par son SIREN, {commune.siren})"
             self.fields["acheteur_siret"].help_text = (
                 "14 chiffres. La commune n'a pas de SIRET de mairie enregistré : saisissez "
-                "celui de l'acheteur."
+                f"celui de l'acheteur{siren if commune.siren else ''}."
             )
         self.fields["considerations_sociales"].initial = [
             valeur for valeur, champ in SOCIALES.items() if getattr(self.instance, champ)

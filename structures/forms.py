@@ -76,7 +76,9 @@ class ChampCommune(forms.CharField):
         nom, code = correspondance["nom"], (correspondance["code"] or "").upper()
         if len(code) == 5:
             return self._par_code(code)
-        communes = Commune.objects.filter(slug=slugify(nom)).select_related("departement")
+        communes = (
+            Commune.objects.actuelles().filter(slug=slugify(nom)).select_related("departement")
+        )
         if code:
             communes = communes.filter(departement__code=code.zfill(2))
         trouvees = list(communes.order_by("code_insee")[: MAX_CANDIDATES + 1])
@@ -101,7 +103,10 @@ class ChampCommune(forms.CharField):
         )
 
     def _par_code(self, code):
-        commune = Commune.objects.filter(code_insee=code).first()
+        """The commune of that code; for the code of a merged commune, a commune déléguée
+        or an arrondissement, the commune it belongs to now."""
+        commune = Commune.objects.actuelles().filter(code_insee=code).first()
+        commune = commune or Commune.actuelle_pour_le_code(code)
         if commune is None:
             raise ValidationError(
                 f"Aucune commune n'a le code INSEE {code} : vérifiez-le sur le code officiel "

@@ -673,9 +673,11 @@ def _lire_structures(lignes, rapport):
 def _communes_par_nom(departements):
     """{(département pk, slug of the name): [commune pk, …]} for the given départements."""
     index = {}
-    for pk, nom, departement_id in Commune.objects.filter(
-        departement_id__in=departements
-    ).values_list("pk", "nom", "departement_id"):
+    for pk, nom, departement_id in (
+        Commune.objects.actuelles()
+        .filter(departement_id__in=departements)
+        .values_list("pk", "nom", "departement_id")
+    ):
         index.setdefault((departement_id, slugify(nom)), []).append(pk)
     return index
 

@@ -4,6 +4,8 @@ public does not see it until staff verify it."""
 import pytest
 from django.urls import reverse
 
+from commune.enums import TypeRattachement
+from commune.models import CommuneRattachee
 from structures.models import MembreStructure, Structure
 from tests.commune.factories import CommuneFactory
 from tests.comptes.factories import UserFactory
@@ -111,6 +113,23 @@ def test_an_unknown_commune_is_refused_clearly(client, personne, rennes):
     assert "Aucune commune ne s'appelle « Atlantide » dans le département 35." in contenu
     contenu = texte(client.post(URL, donnees(commune="99999")))
     assert "Aucune commune n'a le code INSEE 99999" in contenu
+
+
+def test_the_code_of_a_merged_commune_or_an_arrondissement_places_it_in_its_commune(
+    client, personne, rennes
+):
+    CommuneFactory(code_insee="35001", nom="Ancienne", fusionnee_dans=rennes)
+    CommuneRattachee.objects.create(
+        code="35002", nom="Déléguée", type=TypeRattachement.DELEGUEE, commune=rennes
+    )
+    client.post(URL, donnees(commune="35001"))
+    assert Structure.objects.get().commune == rennes
+    Structure.objects.all().delete()
+    client.post(URL, donnees(commune="35002"))
+    assert Structure.objects.get().commune == rennes
+    # Its name no longer names a commune.
+    contenu = texte(client.post(URL, donnees(commune="Ancienne (35)")))
+    assert "Aucune commune ne s'appelle « Ancienne » dans le département 35." in contenu
 
 
 def test_creating_needs_to_be_signed_in(client):
