@@ -68,20 +68,24 @@ class EPCI(models.Model):
         return self.nom
 
 
+def condition_de_recherche(texte: str) -> Q:
+    """A commune by name or INSEE code, and by what else people type: a postcode
+    ("35000"), the name or code of a commune déléguée or of an arrondissement
+    ("Marseille 16e")."""
+    condition = Q(nom__icontains=texte) | Q(code_insee__iexact=texte)
+    if re.fullmatch(r"[0-9]{5}", texte):
+        condition |= Q(pk__in=CodePostal.objects.filter(code=texte).values("commune"))
+    rattachees = CommuneRattachee.objects.filter(Q(nom__icontains=texte) | Q(code=texte))
+    return condition | Q(pk__in=rattachees.values("commune"))
+
+
 class CommuneQuerySet(models.QuerySet):
     def actuelles(self):
         """The communes of today's map: not merged into another one."""
         return self.filter(fusionnee_dans__isnull=True)
 
     def recherche(self, texte):
-        """By name or INSEE code, and by what else people type: a postcode ("35000"), the
-        name or code of a commune déléguée or of an arrondissement ("Marseille 16e")."""
-        condition = Q(nom__icontains=texte) | Q(code_insee__iexact=texte)
-        if re.fullmatch(r"[0-9]{5}", texte):
-            condition |= Q(pk__in=CodePostal.objects.filter(code=texte).values("commune"))
-        rattachees = CommuneRattachee.objects.filter(Q(nom__icontains=texte) | Q(code=texte))
-        condition |= Q(pk__in=rattachees.values("commune"))
-        return self.filter(condition)
+        return self.filter(condition_de_recherche(texte))
 
     def signataires(self, referentiel):
         return self.filter(signatures__referentiel=referentiel)

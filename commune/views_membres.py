@@ -29,7 +29,14 @@ from .forms import (
     RoleForm,
     SignatureForm,
 )
-from .models import Commune, DemandeAdhesion, EluReferent, InvitationCommune, MembreCommune
+from .models import (
+    Commune,
+    DemandeAdhesion,
+    EluReferent,
+    InvitationCommune,
+    MembreCommune,
+    condition_de_recherche,
+)
 
 GET_OU_POST = require_http_methods(["GET", "HEAD", "POST"])
 RESULTATS_RECHERCHE = 20
@@ -318,7 +325,7 @@ def invitation(request, jeton):
 
 
 def _rechercher_communes(q, user):
-    condition = Q(nom__icontains=q) | Q(code_insee__startswith=q.upper())
+    condition = condition_de_recherche(q) | Q(code_insee__startswith=q.upper())
     if slug := slugify(q):  # "Saint Etienne" finds "Saint-Étienne"
         condition |= Q(slug__icontains=slug)
     deja_membre = MembreCommune.objects.filter(commune=OuterRef("pk"), user=user)

@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.core import mail
 from django.urls import reverse
 
-from commune.enums import Role, StatutDemande
-from commune.models import DemandeAdhesion, MembreCommune
+from commune.enums import Role, StatutDemande, TypeRattachement
+from commune.models import CodePostal, CommuneRattachee, DemandeAdhesion, MembreCommune
 from structures.enums import FamilleStructure
 from structures.models import DemandeRattachement, TypeStructure
 from tests.commune.factories import CommuneFactory, MembreCommuneFactory
@@ -76,6 +76,20 @@ def test_search_by_insee_code_and_without_accents(client, personne):
 
     assert "Rennes (35238)" in par_code and "Saint-Malo" not in par_code
     assert "Fougères (35093)" in sans_accent
+
+
+def test_search_by_postcode_or_commune_deleguee_finds_the_commune_to_join(client, personne):
+    rennes = CommuneFactory(code_insee="35238", nom="Rennes")
+    CodePostal.objects.create(code="35200", commune=rennes)
+    CommuneRattachee.objects.create(
+        code="35999", nom="Ancien Bourg", type=TypeRattachement.DELEGUEE, commune=rennes
+    )
+    CommuneFactory(code_insee="35047", nom="Bruz")
+
+    for recherche in ("35200", "ancien bourg"):
+        contenu = client.get(URL_REJOINDRE, {"q": recherche}).content.decode()
+        assert "Rennes (35238)" in contenu, recherche
+        assert "Bruz" not in contenu, recherche
 
 
 def test_search_leaves_out_communes_already_joined_or_asked(client, personne):
