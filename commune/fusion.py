@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from . import cache
 from .models import CodePostal, Commune, CommuneRattachee
 
 RAISON_FUSION = "Fusion de communes (code officiel géographique)"
@@ -130,6 +131,9 @@ def commune_fusionner(
     if commune.pk == ancienne.pk:
         raise ValueError(f"{ancienne} ne peut pas fusionner dans elle-même.")
     rapport = RapportFusion(ancienne=ancienne, commune=commune)
+    # Rows are saved one by one (signals drop their communes' pages), but the zones and
+    # the names are moved in bulk, and the structures' pages show the zones.
+    transaction.on_commit(cache.invalider_tout)
     for relation in _relations():
         if relation.many_to_many:
             _deplacer_lien_multiple(relation, ancienne, commune, rapport)
