@@ -44,7 +44,6 @@ LARGEURS = {"COM": 5, "DEP": 2, "REG": 2, "COMPARENT": 5}
 TYPES_RATTACHES = {t.value: t for t in TypeRattachement}
 TAILLE_LOT = 1000
 RAISON_IMPORT_COG = "Import du code officiel géographique (INSEE)"
-ABSENTES_MONTREES = 20
 
 
 @dataclass

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commune.cog import ABSENTES_MONTREES, communes_importer
+from commune.cog import communes_importer
 
-from ._progression import barre
+from ._affichage import apercu, barre
 
 
 def _texte(fichier):
@@ -83,12 +83,9 @@ class Command(BaseCommand):
             for fusion in rapport.fusions:
                 self.stdout.write(f"  {fusion.resume()}")
         if rapport.absentes:
-            montrees = ", ".join(rapport.absentes[:ABSENTES_MONTREES])
-            reste = len(rapport.absentes) - ABSENTES_MONTREES
             self.stdout.write(
                 f"Communes absentes du fichier, laissées telles quelles "
-                f"({len(rapport.absentes)}) : {montrees}"
-                + (f" et {reste} autres" if reste > 0 else "")
+                f"({len(rapport.absentes)}) : {apercu(rapport.absentes)}"
             )
         if rapport.erreurs:
             self.stdout.write(f"Lignes écartées ({len(rapport.erreurs)}), par raison :")

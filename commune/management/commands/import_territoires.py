@@ -2,10 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commune.cog import ABSENTES_MONTREES
 from commune.territoires import DOSSIER_PAR_DEFAUT, FichierIllisible, territoires_importer
 
-from ._progression import barre
+from ._affichage import apercu, barre
 
 
 class Command(BaseCommand):
@@ -56,19 +55,14 @@ class Command(BaseCommand):
             for fusion in rapport.fusions:
                 self.stdout.write(f"  {fusion.resume()}")
         if rapport.absentes:
-            reste = len(rapport.absentes) - ABSENTES_MONTREES
             self.stdout.write(
                 f"Communes absentes du fichier, sans commune de rattachement connue "
-                f"({len(rapport.absentes)}), laissées telles quelles : "
-                + ", ".join(rapport.absentes[:ABSENTES_MONTREES])
-                + (f" et {reste} autres" if reste > 0 else "")
+                f"({len(rapport.absentes)}), laissées telles quelles : {apercu(rapport.absentes)}"
             )
         if rapport.epci_absents:
-            reste = len(rapport.epci_absents) - ABSENTES_MONTREES
             self.stdout.write(
                 f"EPCI absents du fichier ({len(rapport.epci_absents)}), laissés tels quels : "
-                + ", ".join(rapport.epci_absents[:ABSENTES_MONTREES])
-                + (f" et {reste} autres" if reste > 0 else "")
+                + apercu(rapport.epci_absents)
             )
         self.stdout.write(
             self.style.SUCCESS(f"{rapport.changements} changement(s).")

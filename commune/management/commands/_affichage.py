@@ -1,0 +1,20 @@
+"""What the import commands show: a progress bar (on the error output, so that a summary
+piped to a file stays clean; hidden when that output is not a terminal), short lists."""
+
+import sys
+
+from tqdm import tqdm
+
+
+def barre(elements, total, titre):
+    return tqdm(elements, total=total, desc=titre, unit=" lignes", file=sys.stderr, disable=None)
+
+
+MONTRES = 20
+
+
+def apercu(elements):
+    """'a, b, c' — or the first twenty 'et 12 autres'."""
+    reste = len(elements) - MONTRES
+    texte = ", ".join(elements[:MONTRES])
+    return f"{texte} et {reste} autres" if reste > 0 else texte
