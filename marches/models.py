@@ -111,6 +111,12 @@ class Marche(models.Model):
     marche_reserve = models.BooleanField("marché réservé", default=False)
     clause_environnementale = models.BooleanField(default=False)
     critere_environnemental = models.BooleanField("critère environnemental", default=False)
+    # Unknown is not "no": DECP v1 files (2019-2023) have no considerations at all. When a
+    # record does not give them, the flags above are all false and these say so.
+    sociales_connues = models.BooleanField("considérations sociales renseignées", default=True)
+    environnementales_connues = models.BooleanField(
+        "considérations environnementales renseignées", default=True
+    )
     # DECP data are public already; a member may still take a contract off the
     # public pages (entered by mistake, duplicate…). Members keep seeing it.
     publie = models.BooleanField(
@@ -165,6 +171,8 @@ class Marche(models.Model):
     @property
     def considerations_environnementales(self):
         """The DECP values, as a list, for display and export."""
+        if not self.environnementales_connues:
+            return ["Non renseigné"]
         valeurs = [
             label
             for flag, label in (
@@ -178,6 +186,8 @@ class Marche(models.Model):
     @property
     def considerations_sociales(self):
         """The DECP values, as a list, for display and export."""
+        if not self.sociales_connues:
+            return ["Non renseigné"]
         valeurs = [
             label
             for flag, label in (
