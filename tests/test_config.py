@@ -51,6 +51,27 @@ def test_a_malformed_boolean_setting_fails_loudly():
     assert "DEBUG" in resultat.stderr
 
 
+def test_dev_processes_share_one_cache(tmp_path):
+    """What `manage.py import_…` drops from the cache, the running `make run` server sees."""
+
+    def shell(commande):
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_CACHE_URL")}
+        env.update({"DJANGO_SETTINGS_MODULE": "config.settings.dev", "VAR_DIR": str(tmp_path)})
+        resultat = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", commande],
+            cwd=RACINE,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert resultat.returncode == 0, resultat.stderr
+        return resultat.stdout.strip().splitlines()[-1]
+
+    shell("from django.core.cache import cache; cache.set('version', 42, None)")
+    assert shell("from django.core.cache import cache; print(cache.get('version'))") == "42"
+
+
 def test_tasks_run_eagerly_in_tests():
     assert settings.CELERY_TASK_ALWAYS_EAGER is True
 
