@@ -60,6 +60,20 @@ class RapportCOG:
     absentes: list[str] = field(default_factory=list)
     ecrit: bool = False
 
+    def en_donnees(self) -> dict:
+        """The summary for a script (`import_communes --format json`)."""
+        return {
+            "ecrit": self.ecrit,
+            "creees": self.creees,
+            "mises_a_jour": self.mises_a_jour,
+            "inchangees": self.inchangees,
+            "rattachees": dict(self.rattachees),
+            "fusions": [fusion.en_donnees() for fusion in self.fusions],
+            "communes_absentes": self.absentes,
+            "rejetees": dict(self.raisons),
+            "erreurs": self.erreurs,
+        }
+
     def erreur(self, numero, raison, detail=""):
         self.raisons[raison] += 1
         self.erreurs.append(f"ligne {numero} : {raison}{' : ' + detail if detail else ''}")

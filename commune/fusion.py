@@ -36,6 +36,14 @@ class RapportFusion:
     deplaces: Counter = field(default_factory=Counter)
     restes: list[str] = field(default_factory=list)
 
+    def en_donnees(self) -> dict:
+        return {
+            "commune": self.ancienne.code_insee,
+            "fusionnee_dans": self.commune.code_insee,
+            "deplaces": dict(self.deplaces),
+            "a_reprendre": self.restes,
+        }
+
     def resume(self) -> str:
         deplaces = ", ".join(f"{nombre} {quoi}" for quoi, nombre in sorted(self.deplaces.items()))
         texte = f"{self.ancienne} fusionnée dans {self.commune} : "

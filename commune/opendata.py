@@ -131,15 +131,35 @@ def constat_marches(statut, indicateurs):
             "de la commande publique."
         )
         return Constat(ACTION_MARCHES, source, resume, _verdict(statut, "absentes"))
+    inconnues = indicateurs.get("inconnues", 0)
+    if indicateurs["part"] is None:
+        # Unknown is not "no": no share, so nothing to confirm or deny.
+        resume = (
+            f"Les considérations sociales des {nombre} marchés de la commune ne sont pas "
+            "renseignées (les données essentielles antérieures à 2024 ne les donnent pas) : "
+            "pas de part à comparer avec la cible nationale."
+            if nombre > 1
+            else "Les considérations sociales du marché de la commune ne sont pas "
+            "renseignées (les données essentielles antérieures à 2024 ne les donnent pas) : "
+            "pas de part à comparer avec la cible nationale."
+        )
+        return Constat(ACTION_MARCHES, source, resume, _verdict(statut, "absentes"))
     part, cible = indicateurs["part"], indicateurs["cible"]
     avec = indicateurs["avec_consideration"]
+    connues = indicateurs.get("connues", nombre)
     pluriel = avec > 1
     resume = (
-        f"{avec} marché{'s' if pluriel else ''} sur {nombre} comporte{'nt' if pluriel else ''} "
+        f"{avec} marché{'s' if pluriel else ''} sur {connues} comporte{'nt' if pluriel else ''} "
         f"au moins une considération sociale, soit {_pourcent(part)} ; "
         f"la cible nationale est de {cible}\u00a0%."
     )
     details = []
+    if inconnues:
+        details.append(
+            f"{inconnues} autre{'s' if inconnues > 1 else ''} marché{'s' if inconnues > 1 else ''} "
+            f"{'ont leurs' if inconnues > 1 else 'a ses'} considérations sociales non "
+            "renseignées : non compté" + ("s" if inconnues > 1 else "") + " dans la part."
+        )
     if indicateurs.get("montant") is not None:
         details.append(
             f"Montant total : {_euros(indicateurs['montant'])} HT, dont "

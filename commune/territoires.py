@@ -75,6 +75,24 @@ class RapportTerritoires:
         self.ecartes[raison] += 1
         self.exemples.setdefault(raison, exemple)
 
+    def en_donnees(self) -> dict:
+        """The summary for a script (`import_territoires --format json`)."""
+        return {
+            "ecrit": self.ecrit,
+            "crees": dict(self.crees),
+            "modifies": dict(self.modifies),
+            "supprimes": dict(self.supprimes),
+            "inchanges": dict(self.inchanges),
+            "ecartes": {
+                raison: {"nombre": nombre, "exemple": str(self.exemples[raison])}
+                for raison, nombre in self.ecartes.items()
+            },
+            "fusions": [fusion.en_donnees() for fusion in self.fusions],
+            "communes_absentes": self.absentes,
+            "epci_absents": self.epci_absents,
+            "changements": self.changements,
+        }
+
     @property
     def changements(self) -> int:
         return (

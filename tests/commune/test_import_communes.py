@@ -7,6 +7,7 @@ others are imported, unless --strict. Between 2021 and 2022, La Faute-sur-Mer (8
 merged into L'Aiguillon-la-Presqu'île (85001): what was attached to it moves.
 """
 
+import json
 from io import StringIO
 from pathlib import Path
 
@@ -553,3 +554,15 @@ def test_the_merged_commune_scorecard_leads_to_the_new_one(
     reponse = client.get("/communes/85307/")
     assert reponse.status_code == 301
     assert reponse["Location"] == "/communes/85001/"
+
+
+def test_the_summary_as_json_for_a_script(tmp_path):
+    fichier = fichier_cog(tmp_path, RENNES, "COM,35051,53,35,35D,353,0,X,X,,3504,")
+    sortie = StringIO()
+    call_command("import_communes", str(fichier), "--write", "--format", "json", stdout=sortie)
+
+    resume = json.loads(sortie.getvalue())
+
+    assert (resume["ecrit"], resume["creees"], resume["encodage"]) == (True, 1, "UTF-8")
+    assert list(resume["rejetees"].values()) == [1]
+    assert resume["erreurs"] == ["ligne 3 : nom de la commune (LIBELLE) vide"]

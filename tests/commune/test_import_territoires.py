@@ -345,3 +345,24 @@ def test_the_whole_package_covers_every_commune_of_france():
     assert actuelles.filter(epci__isnull=True).count() <= 120
     assert Commune.objects.get(code_insee="35238").epci.siren == "243500139"
     assert duree < 60, f"L'import complet a pris {duree:.0f} s."
+
+
+def test_the_summary_as_json_for_a_script():
+    faute = CommuneFactory(
+        code_insee="85307", nom="La Faute-sur-Mer", departement=departement("85")
+    )
+    sortie = StringIO()
+    call_command(
+        "import_territoires", "--dossier", str(DECOUPAGE), "--format", "json", stdout=sortie
+    )
+
+    resume = json.loads(sortie.getvalue())
+
+    assert resume["ecrit"] is True
+    assert resume["crees"]["communes"] == Commune.objects.actuelles().count()
+    assert resume["fusions"] == [
+        {"commune": "85307", "fusionnee_dans": "85001", "deplaces": {}, "a_reprendre": []}
+    ]
+    assert resume["changements"] > 0
+    faute.refresh_from_db()
+    assert not faute.est_actuelle

@@ -1,6 +1,7 @@
 """What the import commands show: a progress bar (on the error output, so that a summary
 piped to a file stays clean; hidden when that output is not a terminal), short lists."""
 
+import json
 import sys
 
 from tqdm import tqdm
@@ -18,3 +19,16 @@ def apercu(elements):
     reste = len(elements) - MONTRES
     texte = ", ".join(elements[:MONTRES])
     return f"{texte} et {reste} autres" if reste > 0 else texte
+
+
+def ajouter_format(parser):
+    parser.add_argument(
+        "--format",
+        choices=["texte", "json"],
+        default="texte",
+        help="json : le résumé en JSON, pour un script (sans barre de progression).",
+    )
+
+
+def ecrire_json(sortie, donnees):
+    sortie.write(json.dumps(donnees, ensure_ascii=False, indent=2, default=str))

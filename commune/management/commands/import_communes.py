@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from commune.cog import communes_importer
 
-from ._affichage import apercu, barre
+from ._affichage import ajouter_format, apercu, barre, ecrire_json
 
 
 def _texte(fichier):
@@ -41,8 +41,9 @@ class Command(BaseCommand):
             action="store_true",
             help="Refuse tout le fichier s'il contient une seule ligne fautive.",
         )
+        ajouter_format(parser)
 
-    def handle(self, *args, fichier, write, strict, **options):
+    def handle(self, *args, fichier, write, strict, format, **options):
         try:
             texte, encodage = _texte(fichier)
         except (FileNotFoundError, IsADirectoryError) as erreur:
@@ -51,9 +52,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Le fichier {fichier} n'est ni en UTF-8 ni en Windows-1252."
             ) from erreur
-        if encodage != "UTF-8":
+        if encodage != "UTF-8" and format == "texte":
             self.stdout.write(f"Fichier lu en {encodage} (il n'est pas en UTF-8).")
-        rapport = communes_importer(fichier=_lignes(texte), ecrire=write, strict=strict)
+        lignes = _lignes(texte) if format == "texte" else texte.splitlines(keepends=True)
+        rapport = communes_importer(fichier=lignes, ecrire=write, strict=strict)
 
         if rapport.erreurs and (strict or rapport.raisons["colonne obligatoire absente"]):
             raise CommandError(
@@ -64,6 +66,9 @@ class Command(BaseCommand):
                     ]
                 )
             )
+        if format == "json":
+            ecrire_json(self.stdout, {"encodage": encodage, **rapport.en_donnees()})
+            return
 
         if rapport.ecrit:
             self.stdout.write("Import écrit en base :")

@@ -2,9 +2,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commune.territoires import DOSSIER_PAR_DEFAUT, FichierIllisible, territoires_importer
+from commune.territoires import (
+    DOSSIER_PAR_DEFAUT,
+    FichierIllisible,
+    sans_progression,
+    territoires_importer,
+)
 
-from ._affichage import apercu, barre
+from ._affichage import ajouter_format, apercu, barre, ecrire_json
 
 
 class Command(BaseCommand):
@@ -25,16 +30,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--simulation", action="store_true", help="Montre ce qui changerait, sans écrire."
         )
+        ajouter_format(parser)
 
-    def handle(self, *args, dossier, simulation, **options):
+    def handle(self, *args, dossier, simulation, format, **options):
         try:
             rapport = territoires_importer(
-                dossier=dossier, ecrire=not simulation, progression=barre
+                dossier=dossier,
+                ecrire=not simulation,
+                progression=sans_progression if format == "json" else barre,
             )
         except FichierIllisible as erreur:
             raise CommandError(
                 f"{erreur}\nLe paquet npm est-il installé ? (npm ci, ou make run)"
             ) from erreur
+        if format == "json":
+            ecrire_json(self.stdout, rapport.en_donnees())
+            return
 
         if rapport.ecrit:
             self.stdout.write("Découpage administratif importé :")
