@@ -1,10 +1,13 @@
 import django_filters
+from django.db.models import Q
 
 from .models import AVEC_CONSIDERATION_SOCIALE, Marche
 
 FILTRES_CONSIDERATION = {
     "avec": AVEC_CONSIDERATION_SOCIALE,
-    "sans": ~AVEC_CONSIDERATION_SOCIALE,
+    # Unknown is not "no": "sans" keeps the contracts known to have none.
+    "sans": Q(sociales_connues=True) & ~AVEC_CONSIDERATION_SOCIALE,
+    "inconnues": {"sociales_connues": False},
     "clause": {"clause_sociale": True},
     "critere": {"critere_social": True},
     "reserve": {"marche_reserve": True},
@@ -23,6 +26,7 @@ class MarcheFilter(django_filters.FilterSet):
         choices=[
             ("avec", "Avec au moins une"),
             ("sans", "Sans considération sociale"),
+            ("inconnues", "Considérations non renseignées"),
             ("clause", "Clause sociale"),
             ("critere", "Critère social"),
             ("reserve", "Marché réservé"),

@@ -6,12 +6,18 @@ this signature and these keys; more keys may be added.
 Definitions (a year is the year of the contract's notification date):
 - nombre, montant: contracts notified, and the sum of their current amounts (after
   the DECP modifications) in euros HT;
+- connues / inconnues (montant_connues / montant_inconnues): contracts whose social
+  considerations are given or not. Unknown is not "no": DECP v1 records (2019-2023)
+  give none, and counting them as "without" would make a false public statement. Every
+  share about social considerations is over the known ones only;
 - avec_consideration: contracts with at least one social consideration (clause
-  sociale, critère social or marché réservé); part: their share of the count, in %,
-  against the national target `cible` (PNAD 2022-2025: 30 %); part_montant: their
-  share of the amount;
+  sociale, critère social or marché réservé); part: their share of the known ones, in
+  %, against the national target `cible` (PNAD 2022-2025: 30 %); part_montant: their
+  share of the known ones' amount. Both are None, and so is `cible_atteinte`, when no
+  contract's considerations are known: there is no verdict to give;
+- sans_consideration: contracts known to have none;
 - par_consideration: the same per consideration (a contract with two counts in
-  both rows), plus those without any;
+  both rows), plus those known to have none;
 - reserves: contracts reserved (L2113-12, -13 or -15);
 - par_base_legale: the social clauses of those contracts per legal basis, with
   their planned hours and the hours done, people hired and contracts signed
@@ -46,7 +52,11 @@ from .models import (
     Titulaire,
 )
 
-AVEC_CONSIDERATION = AVEC_CONSIDERATION_SOCIALE
+CONNUES = Q(sociales_connues=True)
+# The model's `considerations_sociales` says "Non renseigné" for an unknown contract
+# whatever its flags: counted the same way here.
+AVEC_CONSIDERATION = CONNUES & AVEC_CONSIDERATION_SOCIALE
+SANS_CONSIDERATION = CONNUES & ~AVEC_CONSIDERATION_SOCIALE
 CONSIDERATIONS = (
     ("clause_sociale", ConsiderationSociale.CLAUSE.label),
     ("critere_social", ConsiderationSociale.CRITERE.label),
@@ -76,16 +86,18 @@ def indicateurs(marches):
         "avec_consideration": Count("pk", filter=AVEC_CONSIDERATION),
         "montant": Sum("montant"),
         "montant_avec_consideration": Sum("montant", filter=AVEC_CONSIDERATION),
-        "sans_consideration": Count("pk", filter=~AVEC_CONSIDERATION),
-        "montant_sans_consideration": Sum("montant", filter=~AVEC_CONSIDERATION),
+        "connues": Count("pk", filter=CONNUES),
+        "montant_connues": Sum("montant", filter=CONNUES),
+        "sans_consideration": Count("pk", filter=SANS_CONSIDERATION),
+        "montant_sans_consideration": Sum("montant", filter=SANS_CONSIDERATION),
         "clause_environnementale": Count("pk", filter=Q(clause_environnementale=True)),
         "critere_environnemental": Count("pk", filter=Q(critere_environnemental=True)),
         "nombre_siae": Count("pk", filter=siae),
         "montant_siae": Sum("montant", filter=siae),
     }
     for champ, _ in CONSIDERATIONS:
-        sommes[f"nombre_{champ}"] = Count("pk", filter=Q(**{champ: True}))
-        sommes[f"montant_{champ}"] = Sum("montant", filter=Q(**{champ: True}))
+        sommes[f"nombre_{champ}"] = Count("pk", filter=CONNUES & Q(**{champ: True}))
+        sommes[f"montant_{champ}"] = Sum("montant", filter=CONNUES & Q(**{champ: True}))
     # Aliases must not shadow the fields the other aggregates read.
     agregats = {
         cle.removeprefix("_"): valeur
@@ -96,15 +108,21 @@ def indicateurs(marches):
 
     nombre = agregats["nombre"]
     montant = agregats["montant"] or ZERO
+    connues = agregats["connues"]
+    montant_connues = agregats["montant_connues"] or ZERO
     resultat = {
         "nombre": nombre,
+        "connues": connues,
+        "inconnues": nombre - connues,
+        "montant_connues": montant_connues,
+        "montant_inconnues": montant - montant_connues,
         "avec_consideration": agregats["avec_consideration"],
-        "part": _part(agregats["avec_consideration"], nombre),
+        "part": _part(agregats["avec_consideration"], connues),
         "cible": CIBLE_PNAD_CONSIDERATION_SOCIALE,
         # None without any contract, as before: "no amount" is not "0 €".
         "montant": agregats["montant"],
         "montant_avec_consideration": agregats["montant_avec_consideration"],
-        "part_montant": _part(agregats["montant_avec_consideration"] or ZERO, montant),
+        "part_montant": _part(agregats["montant_avec_consideration"] or ZERO, montant_connues),
         "sans_consideration": agregats["sans_consideration"],
         "montant_sans_consideration": agregats["montant_sans_consideration"] or ZERO,
         "reserves": agregats["nombre_marche_reserve"],
@@ -126,7 +144,7 @@ def indicateurs(marches):
             "libelle": libelle,
             "nombre": agregats[f"nombre_{champ}"],
             "montant": agregats[f"montant_{champ}"] or ZERO,
-            "part": _part(agregats[f"nombre_{champ}"], nombre),
+            "part": _part(agregats[f"nombre_{champ}"], connues),
         }
         for champ, libelle in CONSIDERATIONS
     ] + [
@@ -135,7 +153,7 @@ def indicateurs(marches):
             "libelle": ConsiderationSociale.AUCUNE.label,
             "nombre": agregats["sans_consideration"],
             "montant": resultat["montant_sans_consideration"],
-            "part": _part(agregats["sans_consideration"], nombre),
+            "part": _part(agregats["sans_consideration"], connues),
         }
     ]
     resultat.update(_heures(marches))
@@ -240,7 +258,8 @@ def indicateurs_epci(epci, annee=None, *, publies_seulement=True):
 
 
 def indicateurs_par_annee(marches):
-    """Count, amount and share with a social consideration, one row per year, newest first."""
+    """Count, amount and share with a social consideration (over the contracts whose
+    considerations are known, see the module), one row per year, newest first."""
     lignes = []
     for ligne in (
         marches.order_by()
@@ -249,22 +268,27 @@ def indicateurs_par_annee(marches):
         .annotate(
             # Aliases must not shadow the `montant` field the other sums read.
             _nombre=Count("pk"),
+            _connues=Count("pk", filter=CONNUES),
             _avec=Count("pk", filter=AVEC_CONSIDERATION),
             _montant=Sum("montant"),
             _montant_avec=Sum("montant", filter=AVEC_CONSIDERATION),
         )
         .order_by("-annee")
     ):
-        part = _part(ligne["_avec"], ligne["_nombre"])
+        part = _part(ligne["_avec"], ligne["_connues"])
         lignes.append(
             {
                 "annee": ligne["annee"],
                 "nombre": ligne["_nombre"],
+                "connues": ligne["_connues"],
+                "inconnues": ligne["_nombre"] - ligne["_connues"],
                 "avec_consideration": ligne["_avec"],
                 "montant": ligne["_montant"],
                 "montant_avec_consideration": ligne["_montant_avec"] or ZERO,
                 "part": part,
-                "cible_atteinte": part >= CIBLE_PNAD_CONSIDERATION_SOCIALE,
+                "cible_atteinte": None
+                if part is None
+                else part >= CIBLE_PNAD_CONSIDERATION_SOCIALE,
             }
         )
     return lignes

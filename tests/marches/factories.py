@@ -22,6 +22,10 @@ class MarcheFactory(factory.django.DjangoModelFactory):
     date_notification = datetime.date(2026, 5, 12)
     duree_mois = 24
 
+    class Params:
+        # A DECP v1 record: no considerations given, so every flag is false.
+        inconnues = factory.Trait(sociales_connues=False, environnementales_connues=False)
+
 
 class TitulaireFactory(factory.django.DjangoModelFactory):
     class Meta:

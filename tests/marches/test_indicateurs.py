@@ -266,3 +266,59 @@ def test_indicators_take_four_queries_whatever_the_contracts(django_assert_num_q
     with django_assert_num_queries(4):
         i = indicateurs_commune(commune, 2026)
     assert i["nombre"] == nombre
+
+
+# Unknown is not "no" ------------------------------------------------------------------------
+
+
+def test_unknown_considerations_are_neither_with_nor_without(db):
+    """Two known contracts (one with a clause), three DECP v1 contracts without
+    considerations: the share is 1 of 2, and the three are counted apart."""
+    commune = CommuneFactory(code_insee="35047")
+    marche(commune, "40000", clause_sociale=True)
+    marche(commune, "60000")
+    for _ in range(3):
+        marche(commune, "100000", inconnues=True)
+    i = indicateurs_commune(commune, 2026)
+    assert (i["nombre"], i["connues"], i["inconnues"]) == (5, 2, 3)
+    assert (i["montant"], i["montant_connues"], i["montant_inconnues"]) == (400000, 100000, 300000)
+    assert (i["avec_consideration"], i["sans_consideration"]) == (1, 1)
+    assert i["montant_sans_consideration"] == 60000
+    assert i["part"] == 50 and i["part_montant"] == 40 and i["cible_atteinte"] is True
+    aucune = next(ligne for ligne in i["par_consideration"] if ligne["cle"] == "aucune")
+    assert (aucune["nombre"], aucune["part"]) == (1, 50)
+
+
+def test_no_verdict_when_no_contract_says_its_considerations(db):
+    commune = CommuneFactory(code_insee="35047")
+    for _ in range(36):
+        marche(commune, "50000", inconnues=True)
+    i = indicateurs_commune(commune, 2026)
+    assert (i["nombre"], i["connues"], i["inconnues"]) == (36, 0, 36)
+    assert i["part"] is None and i["part_montant"] is None
+    assert i["cible_atteinte"] is None and i["ecart_cible"] is None
+    assert i["sans_consideration"] == 0
+    assert all(ligne["part"] is None for ligne in i["par_consideration"])
+
+
+def test_an_unknown_contract_with_flags_counts_as_unknown(db):
+    """`Marche.considerations_sociales` says "Non renseigné" whatever the flags: so do
+    the figures."""
+    commune = CommuneFactory(code_insee="35047")
+    marche(commune, "50000", inconnues=True, clause_sociale=True)
+    i = indicateurs_commune(commune, 2026)
+    assert (i["avec_consideration"], i["inconnues"], i["part"]) == (0, 1, None)
+
+
+def test_figures_by_year_leave_unknown_considerations_out_of_the_share(db):
+    commune = CommuneFactory(code_insee="35047")
+    marche(commune, "40000", clause_sociale=True)
+    marche(commune, "40000", inconnues=True)
+    for _ in range(2):
+        marche(commune, "40000", annee=2022, inconnues=True)
+    lignes = indicateurs_par_annee(Marche.objects.filter(commune=commune))
+    assert [
+        (ligne["annee"], ligne["nombre"], ligne["connues"], ligne["inconnues"], ligne["part"])
+        for ligne in lignes
+    ] == [(2026, 2, 1, 1, 100), (2022, 2, 0, 2, None)]
+    assert [ligne["cible_atteinte"] for ligne in lignes] == [True, None]

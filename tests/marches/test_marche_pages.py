@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from marches.models import Marche, Titulaire
 from tests.marches.conftest import SIRET_MAIRIE_RENNES, etat_des_marches
+from tests.marches.factories import MarcheFactory
 from tests.marches.test_roles import donnees_marche, titulaires_existants
 from tests.structures.factories import StructureFactory
 
@@ -154,6 +155,19 @@ def test_no_box_checked_means_no_social_consideration(client, matrice, editeur):
     assert not marche.a_consideration_sociale
     assert marche.considerations_sociales == ["Pas de considération sociale"]
     assert marche.considerations_environnementales == ["Pas de considération environnementale"]
+
+
+def test_members_see_unknown_considerations_as_unknown(client, matrice, editeur):
+    marche = MarcheFactory(commune=matrice.commune, inconnues=True, publie=False)
+    liste = client.get(reverse("espace:marches:liste", args=[matrice.commune.code_insee]))
+    page = liste.content.decode()
+    assert "Non renseignées" in page and "Aucune</span>" not in page
+    assert "Les considérations sociales de ce marché ne sont pas renseignées" in page
+    assert "Cible non atteinte" not in page
+    detail = client.get(
+        reverse("espace:marches:detail", args=[matrice.commune.code_insee, marche.pk])
+    ).content.decode()
+    assert "Non renseignées" in detail and "Pas de considération sociale" not in detail
 
 
 def test_editing_replaces_a_holder_and_keeps_the_history(client, contrat, editeur):

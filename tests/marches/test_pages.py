@@ -94,6 +94,42 @@ def test_public_page_of_a_commune_without_contracts(client, matrice):
     assert 'role="progressbar"' not in page
 
 
+def test_public_page_says_unknown_considerations_and_gives_no_verdict(client, matrice):
+    """36 DECP v1 contracts: their considerations are unknown, not "none"."""
+    for _ in range(36):
+        MarcheFactory(commune=matrice.commune, inconnues=True, date_notification="2022-03-01")
+    page = client.get(url_publique(matrice.commune)).content.decode()
+    assert "Les considérations sociales de ces 36 marchés ne sont pas renseignées" in page
+    assert "pas de part à calculer, ni de comparaison avec la cible" in page
+    assert "Cible atteinte" not in page and "Cible non atteinte" not in page
+    assert "✓" not in page and "✗" not in page
+    assert 'role="progressbar"' not in page
+    assert "Pas de considération sociale" not in page
+    assert "Non renseignées" in page
+    assert "— sans objet" in page
+
+
+def test_public_page_counts_the_share_over_known_considerations(client, matrice):
+    MarcheFactory(commune=matrice.commune, clause_sociale=True)
+    MarcheFactory(commune=matrice.commune)
+    for _ in range(3):
+        MarcheFactory(commune=matrice.commune, inconnues=True)
+    page = client.get(url_publique(matrice.commune)).content.decode()
+    assert "(1 sur 2 dont les considérations sociales sont renseignées)" in page
+    assert 'aria-valuenow="50.0"' in page and "Cible atteinte" in page
+    assert "3 marchés aux considérations sociales non renseignées" in page
+    assert "Non renseignées (non comptées)" in page
+
+
+def test_public_filter_without_consideration_keeps_known_no_only(client, matrice):
+    MarcheFactory(commune=matrice.commune, objet="Marché sans clause")
+    MarcheFactory(commune=matrice.commune, objet="Marché des DECP v1", inconnues=True)
+    page = client.get(url_publique(matrice.commune, consideration="sans")).content.decode()
+    assert "Marché sans clause" in page and "Marché des DECP v1" not in page
+    page = client.get(url_publique(matrice.commune, consideration="inconnues")).content.decode()
+    assert "Marché sans clause" not in page and "Marché des DECP v1" in page
+
+
 def test_public_page_of_an_unknown_commune_is_404(client, db):
     assert client.get("/communes/99999/marches/").status_code == 404
 
