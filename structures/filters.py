@@ -43,6 +43,7 @@ class StructureFilter(django_filters.FilterSet):
         queryset=TypeStructure.objects.all(),
         to_field_name="code",
         empty_label="Tous les types",
+        method="filtrer_type",
     )
     groupe = django_filters.ModelChoiceFilter(
         label="Secteur d'activité",
@@ -120,6 +121,12 @@ class StructureFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(nom__icontains=value) | Q(enseigne__icontains=value) | Q(siret=siret_normalise(value))
         )
+
+    def filtrer_type(self, queryset, name, type_):
+        """Its main kind or one of its other kinds (an ACI that is also an AI)."""
+        if type_ is None:
+            return queryset
+        return queryset.filter(Q(type=type_) | Q(autres_types=type_)).distinct()
 
     def filtrer_commune(self, queryset, name, commune):
         return queryset.serving(commune) if commune else queryset

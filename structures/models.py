@@ -130,6 +130,15 @@ class Structure(models.Model):
     nom = models.CharField("raison sociale", max_length=200)
     enseigne = models.CharField(max_length=200, blank=True)
     type = models.ForeignKey(TypeStructure, on_delete=models.PROTECT, related_name="structures")
+    # One structure per SIRET, so that its public address stays the same: an establishment
+    # that the State approves under several kinds (an ACI that is also an AI) keeps its
+    # first kind in `type` and the others here. Set by the import of the official lists.
+    autres_types = models.ManyToManyField(
+        TypeStructure,
+        blank=True,
+        related_name="structures_autres_types",
+        verbose_name="autres types",
+    )
     forme_juridique = models.CharField(max_length=100, blank=True)
     description = models.TextField(blank=True)
     logo = models.ImageField(upload_to="logos/", blank=True)
@@ -248,6 +257,13 @@ class Structure(models.Model):
 
     def get_absolute_url(self):
         return reverse("structures:detail", args=[self.siret])
+
+    def types(self) -> list[TypeStructure]:
+        """Its main kind first, then the others (prefetch `autres_types` for a list)."""
+        autres = sorted(
+            (t for t in self.autres_types.all() if t.pk != self.type_id), key=lambda t: t.code
+        )
+        return [self.type, *autres]
 
 
 class MembreStructure(models.Model):

@@ -106,15 +106,17 @@ def test_bad_rows_are_rejected_with_their_line_and_reason(tmp_path, communes):
     assert "ligne 5 : Un SIRET compte 14 chiffres" in sortie
     assert "ligne 6 : type « XYZ » inconnu (attendu : " in sortie
     assert "ligne 7 : département « 99 » inconnu" in sortie
-    assert (
-        "ligne 8 : le SIRET 93500004200017 est déjà dans l'annuaire avec le type EI, pas ACI"
-        in sortie
-    )
-    assert "ligne 9 : SIRET 93500001800017 en double (déjà ligne 2)" in sortie
-    assert "ligne 10 : code postal « 3500 » invalide (5 chiffres) ; adresse e-mail" in sortie
-    assert "rejetées : 7" in sortie and "créées : 2" in sortie
+    assert "ligne 10 : code postal « 3500 » invalide (5 chiffres)" in sortie
+    assert "ligne 10 : adresse e-mail « pas-une-adresse » invalide" in sortie
+    assert "rejetées : 5" in sortie and "créées : 2" in sortie
+    # Not rejected: a known SIRET listed with another kind keeps both kinds…
+    assert "mises à jour : 1" in sortie and "autres types ajoutés : 1" in sortie
+    autre = Structure.objects.get(siret="93500004200017")
+    assert [t.code for t in autre.types()] == ["EI", "ACI"]
+    # …and a SIRET listed twice with one kind is one structure, counted as a duplicate.
+    assert "en double (même SIRET, même type) : 1" in sortie
+    assert "ligne 9 : SIRET 93500001800017 déjà lu ligne 2 avec le type ACI" in sortie
     assert Structure.objects.count() == 3
-    assert Structure.objects.get(siret="93500004200017").type.code == "EI"
 
 
 def test_french_headers_semicolons_and_a_bom_are_accepted(tmp_path, communes):
