@@ -7,6 +7,9 @@ class Nature(models.TextChoices):
     MARCHE = "Marché", "Marché"
     PARTENARIAT = "Marché de partenariat", "Marché de partenariat"
     DEFENSE = "Marché de défense ou de sécurité", "Marché de défense ou de sécurité"
+    # A `contrat-concession` of the DECP (and the v1 concessions and délégations de
+    # service public): not a marché, kept beside them with its concédant and value.
+    CONCESSION = "Contrat de concession", "Contrat de concession"
 
 
 class Procedure(models.TextChoices):
@@ -57,6 +60,7 @@ class TypeIdentifiant(models.TextChoices):
     RIDET = "RIDET", "Numéro RIDET"
     FRWF = "FRWF", "Numéro FRWF"
     IREP = "IREP", "Numéro IREP"
+    UE = "UE", "Identifiant d'un pays de l'Union européenne"
     HORS_UE = "HORS-UE", "Identifiant hors Union européenne"
 
 

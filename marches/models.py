@@ -77,11 +77,19 @@ class Marche(models.Model):
         db_index=False,
     )
     objet = models.TextField()
+    # Empty when the DECP record gives none or a malformed one (the contract is then
+    # `incomplet`); a form still requires it.
     code_cpv = models.CharField("code CPV", max_length=10, validators=[valider_cpv])
     procedure = models.CharField("procédure", max_length=80, choices=Procedure.choices)
     nature = models.CharField(max_length=40, choices=Nature.choices, default=Nature.MARCHE)
+    # Null when unknown: DECP files write 0, "NC" or NaN for an amount they do not give,
+    # and a 0 would lower the commune's figures without saying so. A form still requires it.
     montant = models.DecimalField(
-        "montant (€ HT)", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+        "montant (€ HT)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        validators=[MinValueValidator(0)],
     )
     # What the contract said when notified, before its DECP `modifications` (the
     # latest amount and duration win in `montant` and `duree_mois`). Empty for a
@@ -92,7 +100,7 @@ class Marche(models.Model):
     date_notification = models.DateField("date de notification")
     date_publication = models.DateField("date de publication des données", null=True, blank=True)
     duree_mois = models.PositiveSmallIntegerField(
-        "durée (mois)", validators=[MinValueValidator(1), MaxValueValidator(999)]
+        "durée (mois)", null=True, validators=[MinValueValidator(1), MaxValueValidator(999)]
     )
     duree_mois_initiale = models.PositiveSmallIntegerField(
         "durée initiale (mois)", null=True, blank=True
@@ -117,6 +125,13 @@ class Marche(models.Model):
     environnementales_connues = models.BooleanField(
         "considérations environnementales renseignées", default=True
     )
+    # A DECP record lacking an optional field (procedure, CPV, duration, amount,
+    # notification date…) is kept, flagged, with what it lacks.
+    incomplet = models.BooleanField(default=False)
+    manques = models.CharField("ce qui manque", max_length=300, blank=True)
+    # Lots of one procedure share the DECP `id`: this tells them apart (see
+    # marches/decp/champs.py, `cle_lot`). Empty for a contract entered by hand.
+    cle_lot = models.CharField("clé du lot", max_length=16, blank=True, default="")
     # DECP data are public already; a member may still take a contract off the
     # public pages (entered by mistake, duplicate…). Members keep seeing it.
     publie = models.BooleanField(
@@ -136,17 +151,24 @@ class Marche(models.Model):
         ordering = ["-date_notification", "id_decp"]
         constraints = [
             models.UniqueConstraint(
-                fields=["acheteur_siret", "id_decp"], name="marches_marche_unique_decp"
+                fields=["acheteur_siret", "id_decp", "cle_lot"], name="marches_marche_unique_decp"
             ),
             models.CheckConstraint(
                 condition=Q(acheteur_siret__regex=SIRET_REGEX),
                 name="marches_marche_acheteur_siret_shape",
             ),
             models.CheckConstraint(
-                condition=Q(code_cpv__regex=CPV_REGEX), name="marches_marche_cpv_shape"
+                condition=Q(code_cpv="") | Q(code_cpv__regex=CPV_REGEX),
+                name="marches_marche_cpv_shape",
             ),
-            models.CheckConstraint(condition=Q(montant__gte=0), name="marches_marche_montant"),
-            models.CheckConstraint(condition=Q(duree_mois__gte=1), name="marches_marche_duree"),
+            models.CheckConstraint(
+                condition=Q(montant__isnull=True) | Q(montant__gte=0),
+                name="marches_marche_montant",
+            ),
+            models.CheckConstraint(
+                condition=Q(duree_mois__isnull=True) | Q(duree_mois__gte=1),
+                name="marches_marche_duree",
+            ),
             models.CheckConstraint(
                 condition=Q(montant_initial__isnull=True) | Q(montant_initial__gte=0),
                 name="marches_marche_montant_initial",

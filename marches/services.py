@@ -154,7 +154,7 @@ def erreurs_suivi(*, marche, periode_debut, periode_fin, heures, personnes, cont
                 f"La fin de la période ({_date(periode_fin)}) est avant son début "
                 f"({_date(periode_debut)})."
             )
-        else:
+        elif marche.duree_mois is not None:  # unknown for some DECP imports
             mois = marche.duree_mois + MARGE_PERIODE_MOIS
             if periode_fin >= ajouter_mois(periode_debut, mois):
                 erreurs["periode_fin"] = (

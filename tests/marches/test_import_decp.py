@@ -1,5 +1,7 @@
-"""The DECP import: both shapes of the files, buyers matched or skipped, modifications,
-idempotence, dry run, strict mode, streaming, history; the command and the staff page."""
+"""The DECP import: the shapes of the files, buyers matched or counted apart,
+modifications, idempotence, dry run, record by record and strict mode, incomplete
+contracts, streaming, history; the command and the staff page. The real files are in
+test_import_decp_reels.py."""
 
 import io
 import json
@@ -14,8 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from marches import decp
-from marches.decp import RAISON_IMPORT_DECP, decp_importer
+from marches.decp import RAISON_IMPORT_DECP, decp_importer, lecture, rapport
 from marches.models import Marche, Titulaire
 from tests.commune.factories import CommuneFactory, EPCIFactory
 from tests.marches.conftest import SIRET_MAIRIE_RENNES, etat_des_marches
@@ -62,6 +63,7 @@ def marche_valide(**changements):
         "dateNotification": "2026-04-01",
         "montant": 60000,
         "titulaires": [{"titulaire": {"typeIdentifiant": "SIRET", "id": SIRET_SIAE}}],
+        "considerationsSociales": {"considerationSociale": ["Clause sociale"]},
     }
     marche.update(changements)
     return marche
@@ -131,7 +133,7 @@ def test_a_dry_run_writes_nothing_and_reports_what_a_write_would_do(acheteurs):
         assert getattr(simulation, compteur) == getattr(ecriture, compteur), compteur
 
 
-def test_a_changed_contract_is_updated_with_its_holders(acheteurs):
+def test_a_modified_contract_is_updated_with_its_holders(acheteurs):
     importer_texte([marche_valide()])
     marche = Marche.objects.get()
     titulaire = marche.titulaires.get()
@@ -140,16 +142,20 @@ def test_a_changed_contract_is_updated_with_its_holders(acheteurs):
     marche.publie = False
     marche.save()
     autre = {"titulaire": {"typeIdentifiant": "TVA", "id": "FR40303265045"}}
+    siae = marche_valide()["titulaires"][0]
+    avenant = {"id": 1, "montant": 65000, "dateNotificationModification": "2026-06-01"}
     rapport = importer_texte(
-        [marche_valide(montant="65000", titulaires=[autre, marche_valide()["titulaires"][0]])]
+        [marche_valide(modifications=[{"modification": {**avenant, "titulaires": [autre, siae]}}])]
     )
     assert (rapport.crees, rapport.mis_a_jour, rapport.inchanges) == (0, 1, 0)
     marche.refresh_from_db()
-    assert marche.montant == Decimal("65000.00")
+    assert marche.montant == Decimal("65000.00") and marche.montant_initial == 60000
     assert not marche.publie, "the commune's choice to unpublish stays"
     assert marche.titulaires.get(identifiant=SIRET_SIAE).denomination == "Nom saisi à la main"
 
-    rapport = importer_texte([marche_valide(montant="65000", titulaires=[autre])])
+    rapport = importer_texte(
+        [marche_valide(modifications=[{"modification": {**avenant, "titulaires": [autre]}}])]
+    )
     assert rapport.mis_a_jour == 1
     assert list(marche.titulaires.values_list("identifiant", flat=True)) == ["FR40303265045"]
     assert Titulaire.history.filter(identifiant=SIRET_SIAE, history_type="-").exists()
@@ -158,38 +164,67 @@ def test_a_changed_contract_is_updated_with_its_holders(acheteurs):
     assert versions.last().history_change_reason == RAISON_IMPORT_DECP
 
 
-def test_the_same_contract_twice_in_a_file_is_created_then_updated(acheteurs):
-    rapport = importer_texte([marche_valide(), marche_valide(montant=70000)])
-    assert (rapport.crees, rapport.mis_a_jour) == (1, 1)
-    assert Marche.objects.get().montant == 70000
+def test_lots_sharing_an_id_stay_distinct_contracts(acheteurs):
+    """Two lots of one procedure: same id, their own holders and amounts."""
+    lot_2 = {"titulaire": {"typeIdentifiant": "SIRET", "id": "90000000009028"}}
+    rapport = importer_texte([marche_valide(), marche_valide(montant=70000, titulaires=[lot_2])])
+    assert (rapport.crees, rapport.mis_a_jour, rapport.doublons) == (2, 0, 0)
+    assert sorted(Marche.objects.values_list("montant", flat=True)) == [60000, 70000]
+    encore = importer_texte([marche_valide(), marche_valide(montant=70000, titulaires=[lot_2])])
+    assert (encore.crees, encore.mis_a_jour, encore.inchanges) == (0, 0, 2)
 
 
-def test_strict_mode_writes_nothing_and_reports_each_invalid_contract(acheteurs):
+def test_the_same_contract_twice_in_a_file_is_stored_once_the_first_standing(acheteurs):
+    rapport = importer_texte([marche_valide(), marche_valide(objet="Travaux de voirie (bis)")])
+    assert (rapport.crees, rapport.mis_a_jour, rapport.doublons) == (1, 0, 1)
+    assert Marche.objects.get().objet == "Travaux de voirie"
+    encore = importer_texte([marche_valide(), marche_valide(objet="Travaux de voirie (bis)")])
+    assert (encore.crees, encore.mis_a_jour, encore.inchanges, encore.doublons) == (0, 0, 1, 1)
+
+
+def test_a_contract_entered_before_lots_is_taken_over_not_duplicated(acheteurs):
+    importer_texte([marche_valide()])
+    Marche.objects.update(cle_lot="")
+    rapport = importer_texte([marche_valide()])
+    assert (rapport.crees, rapport.mis_a_jour) == (0, 1)
+    assert Marche.objects.get().cle_lot
+
+
+def test_strict_mode_writes_nothing_and_reports_each_rejected_contract(acheteurs):
     avant = etat_des_marches()
-    rapport = importer("decp_invalides.json")
+    rapport = importer("decp_invalides.json", strict=True)
     assert not rapport.ecrit and rapport.refuse
     assert etat_des_marches() == avant
-    assert rapport.invalides == 4 and rapport.crees == 1
+    assert rapport.invalides == 2 and rapport.crees == 3 and rapport.incomplets == 2
     erreurs = "\n".join(rapport.erreurs)
-    assert "marché n° 1 (id « 2026-0102 ») : montant absent (obligatoire dans les DECP)" in erreurs
-    assert "marché n° 2 (id « 2026-0103 ») : codeCPV « 4500 » invalide" in erreurs
-    assert "dateNotification « 01/02/2026 » n'est pas une date AAAA-MM-JJ" in erreurs
-    assert "considerationsSociales contradictoires" in erreurs
+    assert "marché n° 2 (id « 2026-0103 ») : dateNotification « 01/02/2026 » n'est pas" in erreurs
     assert (
         "marché n° 3 (id « 2026-0104 ») : acheteur.id « 2135023880 » n'est pas un SIRET" in erreurs
     )
-    assert "marché n° 4 (id « 2026-0105 ») : modifications[0].montant négatif" in erreurs
 
 
-def test_skip_invalid_writes_the_valid_contracts(acheteurs):
-    rapport = importer("decp_invalides.json", strict=False)
-    assert rapport.ecrit
-    assert list(Marche.objects.values_list("id_decp", flat=True)) == ["2026-0101"]
-    assert rapport.invalides == 4
+def test_by_default_each_record_is_imported_or_rejected_on_its_own(acheteurs):
+    rapport = importer("decp_invalides.json")
+    assert rapport.ecrit and not rapport.refuse
+    assert sorted(Marche.objects.values_list("id_decp", flat=True)) == [
+        "2026-0101",
+        "2026-0102",
+        "2026-0105",
+    ]
+    assert (rapport.invalides, rapport.incomplets) == (2, 2)
+    sans_montant = Marche.objects.get(id_decp="2026-0102")
+    assert sans_montant.montant is None and sans_montant.incomplet
+    assert "montant absent" in sans_montant.manques
+    avenant_negatif = Marche.objects.get(id_decp="2026-0105")
+    assert avenant_negatif.montant == 50000 and "modifications[0].montant négatif" in (
+        avenant_negatif.manques
+    )
+    raisons = {groupe["raison"]: groupe for groupe in rapport.resume()["rejets_par_raison"]}
+    assert raisons["acheteur.id «…» n'est pas un SIRET"]["nombre"] == 1
 
 
 def test_a_truncated_file_writes_nothing_even_when_skipping_invalid(acheteurs):
-    rapport = importer("decp_tronque.json", strict=False)
+    rapport = importer("decp_tronque.json")
     assert not rapport.ecrit
     assert "n'est pas un JSON valide (après le marché n° 0)" in rapport.erreur_fichier
     assert not Marche.objects.exists()
@@ -203,21 +238,60 @@ def test_a_top_level_list_and_the_older_marches_list_are_read(acheteurs):
 
 
 @pytest.mark.parametrize(
-    ("changements", "raison"),
+    ("changements", "manque"),
     [
         ({"montant": None}, "montant absent"),
-        ({"montant": "beaucoup"}, "montant « beaucoup » n'est pas un nombre"),
+        ({"montant": 0}, "montant à 0 (inconnu)"),
+        ({"montant": "NC"}, "montant « NC » n'est pas un nombre"),
+        ({"montant": "NaN"}, "montant « NaN » n'est pas un nombre"),
         ({"dureeMois": 0}, "dureeMois hors limites"),
-        ({"dureeMois": 2.5}, "n'est pas un nombre entier de mois"),
+        ({"dureeMois": "NC"}, "n'est pas un nombre entier de mois"),
+        ({"procedure": None}, "procedure absent"),
         ({"procedure": "Gré à gré"}, "procedure « Gré à gré » inconnu"),
+        ({"codeCPV": None}, "codeCPV absent"),
+        ({"codeCPV": "031210005"}, "codeCPV « 031210005 » invalide"),
+        ({"dateNotification": None, "datePublicationDonnees": "2026-04-03"}, "date de publication"),
         ({"lieuExecution": {"code": "35238"}}, "lieuExecution.typeCode absent"),
         ({"titulaires": [{"typeIdentifiant": "SIRET", "id": "123"}]}, "n'est pas un SIRET"),
         ({"considerationsSociales": {"clauseSociale": "peut-être"}}, "n'est ni oui ni non"),
         ({"considerationsSociales": ["Clause insertion"]}, "inconnu"),
-        ({"id": ""}, "id absent"),
     ],
 )
-def test_each_invalid_field_has_its_reason(acheteurs, changements, raison):
+def test_a_missing_or_unreadable_field_keeps_the_contract_as_incomplete(
+    acheteurs, changements, manque
+):
+    rapport = importer_texte([marche_valide(**changements)])
+    assert (rapport.crees, rapport.invalides, rapport.incomplets) == (1, 0, 1)
+    marche = Marche.objects.get()
+    assert marche.incomplet and manque in marche.manques
+
+
+def test_unknown_amounts_are_null_not_zero(acheteurs):
+    importer_texte([marche_valide(id=f"M{n}", montant=m) for n, m in enumerate((0, "NC", "NaN"))])
+    assert list(Marche.objects.values_list("montant", flat=True)) == [None, None, None]
+
+
+def test_considerations_not_given_are_unknown_not_none(acheteurs):
+    sans = marche_valide()
+    del sans["considerationsSociales"]
+    importer_texte([sans])
+    marche = Marche.objects.get()
+    assert not marche.sociales_connues and not marche.environnementales_connues
+    assert not marche.incomplet, "considerations are absent from every v1 record"
+
+
+@pytest.mark.parametrize(
+    ("changements", "raison"),
+    [
+        ({"id": ""}, "id absent"),
+        ({"objet": ""}, "objet absent"),
+        ({"dateNotification": None}, "dateNotification absente, et datePublicationDonnees absente"),
+        ({"acheteur": {"id": "2135 0238"}}, "acheteur.id « 21350238 » n'est pas un SIRET"),
+    ],
+)
+def test_a_record_that_cannot_be_a_contract_is_rejected_with_its_reason(
+    acheteurs, changements, raison
+):
     rapport = importer_texte([marche_valide(**changements)], ecrire=False)
     assert rapport.invalides == 1
     assert raison in rapport.erreurs[0]
@@ -260,16 +334,18 @@ def test_the_file_is_streamed_not_loaded(acheteurs):
     """The first contract is handed over long before the end of a big file is read."""
     marches = [marche_valide(id=f"2026-{n:05d}", objet="x" * 500) for n in range(2000)]
     contenu = io.BytesIO(json.dumps({"marches": {"marche": marches}}).encode())
-    enregistrements = decp._enregistrements(contenu)
-    assert next(iter(enregistrements))["id"] == "2026-00000"
+    enregistrements = lecture.enregistrements(contenu)
+    assert next(iter(enregistrements))[1]["id"] == "2026-00000"
     assert contenu.tell() < len(contenu.getvalue()) / 4
 
 
 def test_errors_are_counted_beyond_the_detailed_ones(acheteurs, monkeypatch):
-    monkeypatch.setattr(decp, "ERREURS_DETAILLEES_MAX", 2)
-    rapport = importer_texte([marche_valide(id=f"x{n}", montant=None) for n in range(5)])
-    assert rapport.invalides == 5
-    assert len(rapport.erreurs) == 2 and rapport.erreurs_non_detaillees == 3
+    monkeypatch.setattr(rapport, "ERREURS_DETAILLEES_MAX", 2)
+    resultat = importer_texte([marche_valide(id=f"x{n}", objet="") for n in range(5)])
+    assert resultat.invalides == 5
+    assert len(resultat.erreurs) == 2 and resultat.erreurs_non_detaillees == 3
+    (groupe,) = resultat.resume()["rejets_par_raison"]
+    assert groupe["nombre"] == 5 and len(groupe["exemples"]) == 3
 
 
 # The command ------------------------------------------------------------------------
@@ -279,7 +355,7 @@ def test_command_does_a_dry_run_by_default(acheteurs, capsys):
     call_command("import_decp", str(DONNEES / "decp_officiel.json"))
     sortie = capsys.readouterr().out
     assert "Simulation, rien n'est écrit" in sortie
-    assert "à créer : 4" in sortie and "ignorés (acheteur inconnu) : 1" in sortie
+    assert "à créer : 4" in sortie and "autres acheteurs (ni commune ni EPCI suivis) : 1" in sortie
     assert not Marche.objects.exists()
 
 
@@ -289,13 +365,36 @@ def test_command_writes_with_write(acheteurs, capsys):
     assert Marche.objects.count() == 4
 
 
-def test_command_refuses_an_invalid_file_in_strict_mode(acheteurs, capsys):
-    with pytest.raises(CommandError, match="4 marché\\(s\\) invalide\\(s\\)"):
-        call_command("import_decp", str(DONNEES / "decp_invalides.json"), "--write")
-    assert "marché n° 1" in capsys.readouterr().err
+def test_command_refuses_an_invalid_file_with_strict_and_says_so(acheteurs, capsys):
+    with pytest.raises(CommandError, match="--strict : 2 marché\\(s\\) rejeté\\(s\\)"):
+        call_command("import_decp", str(DONNEES / "decp_invalides.json"), "--write", "--strict")
+    sorties = capsys.readouterr()
+    assert "Refusé, rien n'est écrit" in sorties.out and "Simulation" not in sorties.out
+    assert "marché n° 2" in sorties.err
     assert not Marche.objects.exists()
-    call_command("import_decp", str(DONNEES / "decp_invalides.json"), "--write", "--skip-invalid")
-    assert Marche.objects.count() == 1
+
+
+def test_command_writes_record_by_record_by_default(acheteurs, capsys):
+    call_command("import_decp", str(DONNEES / "decp_invalides.json"), "--write")
+    sortie = capsys.readouterr().out
+    assert "créés : 3" in sortie and "rejetés : 2" in sortie and "dont incomplets : 2" in sortie
+    assert Marche.objects.count() == 3
+
+
+def test_command_prints_the_summary_as_json(acheteurs, capsys):
+    call_command("import_decp", str(DONNEES / "decp_invalides.json"), "--format", "json")
+    resume = json.loads(capsys.readouterr().out)
+    assert (resume["lus"], resume["crees"], resume["rejetes"], resume["ecrit"]) == (5, 3, 2, False)
+    assert {g["raison"] for g in resume["rejets_par_raison"]} >= {
+        "acheteur.id «…» n'est pas un SIRET"
+    }
+
+
+def test_command_fails_on_a_file_without_contracts(acheteurs, tmp_path):
+    vide = tmp_path / "autre.json"
+    vide.write_text('{"$schema": "x", "donnees": []}')
+    with pytest.raises(CommandError, match="Fichier illisible"):
+        call_command("import_decp", str(vide))
 
 
 def test_command_says_when_the_file_is_missing(db):
