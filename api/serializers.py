@@ -575,6 +575,10 @@ class ClauseSerializer(serializers.Serializer):
         return donnees
 
 
+# What `Marche.considerations_sociales` (and environnementales) say when the data do not.
+NON_RENSEIGNE = ("Non renseigné", "Non renseigné")
+
+
 class MarcheSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     id_decp = serializers.CharField(help_text="Identifiant du marché dans les DECP.")
@@ -594,11 +598,18 @@ class MarcheSerializer(serializers.Serializer):
     lieu_code = serializers.CharField()
     lieu_type_code = serializers.CharField()
     considerations_sociales = serializers.ListField(
-        child=serializers.ChoiceField(choices=ConsiderationSociale.choices),
-        help_text="Valeurs DECP ; « Pas de considération sociale » quand il n'y en a aucune.",
+        child=serializers.ChoiceField(choices=[*ConsiderationSociale.choices, NON_RENSEIGNE]),
+        help_text="Valeurs DECP ; « Pas de considération sociale » quand il n'y en a aucune, "
+        "« Non renseigné » quand les données ne les donnent pas (DECP antérieures à 2024).",
+    )
+    sociales_connues = serializers.BooleanField(
+        help_text="Faux : les considérations sociales ne sont pas renseignées ; le marché "
+        "ne compte ni avec ni sans considération sociale."
     )
     considerations_environnementales = serializers.ListField(
-        child=serializers.ChoiceField(choices=ConsiderationEnvironnementale.choices)
+        child=serializers.ChoiceField(
+            choices=[*ConsiderationEnvironnementale.choices, NON_RENSEIGNE]
+        )
     )
     publie = serializers.BooleanField(help_text="Faux : visible des seuls membres.")
     titulaires = TitulaireSerializer(many=True, source="titulaires.all")

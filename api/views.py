@@ -1003,10 +1003,26 @@ IndicateursSerializer = inline_serializer(
     {
         "annee": serializers.IntegerField(allow_null=True),
         "nombre": serializers.IntegerField(),
+        "connues": serializers.IntegerField(
+            help_text="Marchés dont les considérations sociales sont renseignées."
+        ),
+        "inconnues": serializers.IntegerField(
+            help_text="Marchés dont les considérations sociales ne sont pas renseignées (DECP "
+            "antérieures à 2024) : ni « avec », ni « sans », hors de la part."
+        ),
         "avec_consideration": serializers.IntegerField(),
-        "part": serializers.FloatField(allow_null=True),
+        "sans_consideration": serializers.IntegerField(
+            help_text="Marchés renseignés sans aucune considération sociale."
+        ),
+        "part": serializers.FloatField(
+            allow_null=True,
+            help_text="Part des marchés renseignés avec une considération sociale ; "
+            "null quand aucun ne l'est.",
+        ),
         "cible": serializers.IntegerField(),
-        "cible_atteinte": serializers.BooleanField(allow_null=True),
+        "cible_atteinte": serializers.BooleanField(
+            allow_null=True, help_text="null quand aucune part n'est calculable."
+        ),
         "montant": serializers.FloatField(allow_null=True),
         "montant_avec_consideration": serializers.FloatField(allow_null=True),
         "reserves": serializers.IntegerField(),
@@ -1040,7 +1056,9 @@ class IndicateursMarches(APIView):
     @extend_schema(
         summary="Les indicateurs des marchés d'une commune",
         description="Sur ses marchés publiés : part des marchés avec une considération "
-        "sociale face à la cible nationale de 30 % (PNAD 2022-2025), montants, marchés "
+        "sociale face à la cible nationale de 30 % (PNAD 2022-2025), calculée sur les seuls "
+        "marchés dont les considérations sont renseignées (`inconnues` compte les autres), "
+        "montants, marchés "
         "réservés, heures d'insertion prévues et réalisées par base légale, et les mêmes "
         "chiffres année par année. Les parts sont en %, non arrondies.",
         parameters=[

@@ -745,7 +745,8 @@ _DESCRIPTIONS_MARCHES = {
     "considerationsSociales": (
         "liste",
         "Considérations sociales (valeurs DECP : Clause sociale, Critère social, Marché "
-        "réservé), séparées par « | » en CSV (une liste en JSON).",
+        "réservé), séparées par « | » en CSV (une liste en JSON) ; « Non renseigné » quand "
+        "les données ne les donnent pas (DECP antérieures à 2024).",
         "Clause sociale|Marché réservé",
     ),
     "considerationsEnvironnementales": (
@@ -830,10 +831,12 @@ def lignes_structures():
 
 
 def marches_du_fichier():
-    """The published contracts with at least one social consideration."""
+    """The published contracts with at least one social consideration (known ones: a
+    contract whose considerations are not given says "Non renseigné" whatever its flags)."""
     return (
         Marche.objects.publies()
         .avec_consideration_sociale()
+        .filter(sociales_connues=True)
         .select_related("commune")
         .prefetch_related(Prefetch("titulaires", queryset=Titulaire.objects.order_by("pk")))
         .order_by("-date_notification", "id_decp", "pk")

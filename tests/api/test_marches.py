@@ -152,6 +152,30 @@ def test_indicators_match_the_public_page(matrice, donnees):
     assert reponse.json() == {"annee": ["Donnez une année sur quatre chiffres, par exemple 2026."]}
 
 
+def test_indicators_leave_unknown_considerations_out_of_the_share(matrice, donnees):
+    """The fixture's contract has a clause; three DECP v1 contracts say nothing."""
+    anciens = [
+        MarcheFactory(commune=matrice.commune, inconnues=True, date_notification="2022-03-01")
+        for _ in range(3)
+    ]
+    donnees_api = client_api().get("/api/v1/communes/35238/marches/indicateurs/").json()
+    assert (donnees_api["nombre"], donnees_api["connues"], donnees_api["inconnues"]) == (4, 1, 3)
+    assert donnees_api["part"] == 100.0 and donnees_api["sans_consideration"] == 0
+    annee_2022 = next(ligne for ligne in donnees_api["par_annee"] if ligne["annee"] == 2022)
+    assert (annee_2022["inconnues"], annee_2022["part"], annee_2022["cible_atteinte"]) == (
+        3,
+        None,
+        None,
+    )
+    seule_2022 = (
+        client_api().get("/api/v1/communes/35238/marches/indicateurs/", {"annee": 2022}).json()
+    )
+    assert (seule_2022["part"], seule_2022["cible_atteinte"]) == (None, None)
+    marche = client_api().get(f"{LISTE}{anciens[0].pk}/").json()
+    assert marche["considerations_sociales"] == ["Non renseigné"]
+    assert marche["sociales_connues"] is False
+
+
 # Changes -----------------------------------------------------------------------------------
 
 NOUVEAU = {

@@ -221,6 +221,8 @@ def marches(db):
     MarcheFactory(id_decp="AVEC-CRITERE", commune=rennes, critere_social=True)
     MarcheFactory(id_decp="SANS-CONSIDERATION", commune=rennes, clause_environnementale=True)
     MarcheFactory(id_decp="NON-PUBLIE", commune=rennes, clause_sociale=True, publie=False)
+    MarcheFactory(id_decp="DECP-V1", commune=rennes, inconnues=True)
+    MarcheFactory(id_decp="DECP-V1-DRAPEAU", commune=rennes, inconnues=True, clause_sociale=True)
     return avec
 
 
@@ -239,6 +241,10 @@ def test_marches_csv_has_published_contracts_with_a_social_consideration(client,
     assert ligne["considerationsSociales"] == "Clause sociale|Marché réservé"
     assert ligne["montant"] == "85000.00" and ligne["commune.code_insee"] == "35238"
     assert "SANS-CONSIDERATION" not in contenu and "NON-PUBLIE" not in contenu
+    # Unknown is not "no", nor "yes": a contract whose considerations are not given is
+    # not among those with one, and nothing says it has none.
+    assert "DECP-V1" not in contenu
+    assert "Pas de considération sociale" not in contenu
 
 
 def test_marches_json_parses_with_the_same_columns(client, marches):

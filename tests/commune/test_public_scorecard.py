@@ -87,8 +87,9 @@ def realise(commune, code, **kwargs):
     return engagement_realise
 
 
-def marches(commune, nombre, avec_clause):
-    """`nombre` contracts, the first `avec_clause` of them with a social clause.
+def marches(commune, nombre, avec_clause, inconnues=0):
+    """`nombre` contracts, the first `avec_clause` of them with a social clause, then
+    `inconnues` contracts whose considerations are not given (DECP v1).
 
     bulk_create sends no signal: the commune's cache is dropped by hand, as an
     import that writes in bulk must do."""
@@ -98,8 +99,9 @@ def marches(commune, nombre, avec_clause):
             acheteur_siret="21350238800019",
             id_decp=f"2026{commune.code_insee}{i:05d}",
             clause_sociale=i < avec_clause,
+            inconnues=i >= nombre,
         )
-        for i in range(nombre)
+        for i in range(nombre + inconnues)
     )
     cache_public.invalider_communes(commune.pk)
 
@@ -139,6 +141,33 @@ def test_action_1_1_without_contracts_says_the_data_cannot_tell(client, guide):
     contenu = page(client, commune)
     assert "Aucun marché de la commune n&#x27;est publié" in contenu
     assert "Aucune donnée disponible ne permet de vérifier ce statut." in contenu
+
+
+def test_action_1_1_with_only_unknown_considerations_gives_no_verdict_on_the_target(client, guide):
+    """36 DECP v1 contracts: nothing says they have no social consideration."""
+    commune = CommuneFactory()
+    realise(commune, "1.1")
+    marches(commune, 0, avec_clause=0, inconnues=36)
+    contenu = page(client, commune)
+    assert (
+        "Les considérations sociales des 36 marchés de la commune ne sont pas renseignées"
+        in contenu
+    )
+    assert "pas de part à comparer avec la cible nationale" in contenu
+    assert "Aucune donnée disponible ne permet de vérifier ce statut." in contenu
+    assert "0 marché sur 36" not in contenu
+    assert "ne confirment pas ce statut" not in contenu
+    assert "Cible non atteinte" not in contenu and "Pas de considération sociale" not in contenu
+
+
+def test_action_1_1_counts_the_share_over_known_considerations(client, guide):
+    commune = CommuneFactory()
+    realise(commune, "1.1")
+    marches(commune, 4, avec_clause=2, inconnues=30)
+    contenu = page(client, commune)
+    assert "2 marchés sur 4 comportent au moins une considération sociale, soit 50,0" in contenu
+    assert "30 autres marchés ont leurs considérations sociales non renseignées" in contenu
+    assert "Les données disponibles confirment ce statut." in contenu
 
 
 def test_action_2_1_declared_done_without_a_referent_is_not_confirmed(client, guide):
@@ -561,3 +590,9 @@ def test_a_kept_page_never_skips_the_redirection_to_https(client, guide, setting
         assert client.get(commune.get_absolute_url(), secure=True).status_code == 200
     assert len(requetes) == 0
     assert client.get(commune.get_absolute_url()).status_code == 301
+
+
+def test_the_methodology_says_unknown_considerations_count_neither_way(client, guide):
+    contenu = client.get(reverse("commune:methodologie")).content.decode()
+    assert "ne compte ni avec ni sans considération sociale" in contenu
+    assert "aucune part ni aucun verdict n'est affiché" in contenu

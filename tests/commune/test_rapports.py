@@ -205,3 +205,36 @@ def test_the_second_report_lists_what_changed_since_the_first(matrice, guide):
     texte = texte_du_pdf(second)
     assert "Actions dont le statut a changé" in texte
     assert "engagé" in texte
+
+
+def test_the_report_says_unknown_considerations_and_gives_no_share_without_known_ones(
+    matrice, guide
+):
+    from tests.marches.factories import MarcheFactory
+
+    commune = matrice.commune
+    for _ in range(3):
+        MarcheFactory(commune=commune, inconnues=True)
+    rapport = nouveau_rapport(commune)
+    construire_rapport.apply(args=[rapport.pk])
+    rapport.refresh_from_db()
+    texte = " ".join(texte_du_pdf(rapport).split())
+    assert "Les considérations sociales des 3 marchés de la commune ne sont pas renseignées" in (
+        texte
+    )
+    assert "0 marché sur 3" not in texte and "considération sociale, soit" not in texte
+
+
+def test_the_report_counts_the_share_over_known_considerations(matrice, guide):
+    from tests.marches.factories import MarcheFactory
+
+    commune = matrice.commune
+    MarcheFactory(commune=commune, clause_sociale=True)
+    MarcheFactory(commune=commune)
+    MarcheFactory(commune=commune, inconnues=True)
+    rapport = nouveau_rapport(commune)
+    construire_rapport.apply(args=[rapport.pk])
+    rapport.refresh_from_db()
+    texte = " ".join(texte_du_pdf(rapport).split())
+    assert "1 marché sur 2 comporte au moins une considération sociale, soit 50,0" in texte
+    assert "1 marché aux considérations sociales non renseignées" in texte
