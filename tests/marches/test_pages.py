@@ -7,6 +7,7 @@ import datetime
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -323,3 +324,22 @@ def test_every_member_page_renders_without_inline_style(client, contrat, matrice
     client.force_login(matrice.users["staff"])
     page = client.get(reverse("espace:marches_staff:import")).content.decode()
     assert not re.search(r"\sstyle=", page)
+
+
+def test_a_real_decp_v1_file_never_says_no_social_consideration(client, db):
+    """A commune's contract in a real PES file of 2019 (tests/fixtures/decp/README.md, where
+    it is published twice): DECP v1 gives no considerations, so the page says unknown."""
+    from commune import cache as cache_public
+    from marches.decp import decp_importer
+    from tests.commune.factories import CommuneFactory
+
+    commune = CommuneFactory(code_insee="67218", siren="216702183")
+    fichier = Path(__file__).resolve().parent.parent / "fixtures/decp/v1_pes_2019-04-05.json"
+    with fichier.open("rb") as contenu:
+        decp_importer(fichier=contenu, ecrire=True)
+    cache_public.invalider_communes(commune.pk)
+    assert Marche.objects.filter(commune=commune, sociales_connues=False).count() == 1
+    page = client.get(url_publique(commune)).content.decode()
+    assert "Les considérations sociales de ce marché ne sont pas renseignées" in page
+    assert "Pas de considération sociale" not in page and "Aucune</span>" not in page
+    assert "Cible non atteinte" not in page and "non atteinte" not in page
