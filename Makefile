@@ -71,6 +71,11 @@ bench: install
 	DATABASE_URL=$(BENCH_PG)/ce_bench_decp $(PY) manage.py seed_demo -v0
 	DATABASE_URL=$(BENCH_PG)/ce_bench_decp $(PY) bench/bench_decp.py
 	dropdb --if-exists -h 127.0.0.1 -U postgres ce_bench_decp
+	dropdb --if-exists -h 127.0.0.1 -U postgres ce_bench_structures
+	createdb -h 127.0.0.1 -U postgres ce_bench_structures
+	DATABASE_URL=$(BENCH_PG)/ce_bench_structures $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PG)/ce_bench_structures $(PY) bench/bench_structures.py
+	dropdb --if-exists -h 127.0.0.1 -U postgres ce_bench_structures
 	DATABASE_URL=$(BENCH_PG)/ce_bench_rapports CELERY_BROKER_URL=redis://127.0.0.1:6379/14 \
 		$(PY) bench/bench_rapports.py
 	dropdb --if-exists -h 127.0.0.1 -U postgres ce_bench_rapports
