@@ -132,10 +132,10 @@ def _importer(fichier, rapport, references, maintenant, by, taille_lot, suivre):
 
     lot, vus = [], set()
     index = -1
-    lus = enregistrements(fichier)
-    if suivre is not None:
-        lus = suivre(lus)
     try:
+        lus = enregistrements(fichier)
+        if suivre is not None:
+            lus = suivre(lus)
         for index, (genre, brut) in enumerate(lus):
             rapport.lus += 1
             if not isinstance(brut, dict):

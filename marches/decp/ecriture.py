@@ -148,15 +148,20 @@ def ecrire_lot(lot, rapport, *, maintenant, by, structures):
     # Rows already there are read as dicts; a model instance is built only for the
     # few that change, which bulk_update_with_history needs.
     existants, sans_cle = {}, {}
-    for ligne in Marche.objects.filter(_cles_du_lot(lot)).values(*COLONNES_MARCHE):
+    # .order_by(): no sort by the model's ordering, which nothing here needs.
+    for ligne in Marche.objects.filter(_cles_du_lot(lot)).order_by().values(*COLONNES_MARCHE):
         existants[(ligne["acheteur_siret"], ligne["id_decp"], ligne["cle_lot"])] = ligne
         if not ligne["cle_lot"]:
             sans_cle[(ligne["acheteur_siret"], ligne["id_decp"])] = ligne
     titulaires_existants = {}
     if existants:
-        for titulaire in Titulaire.objects.filter(
-            marche_id__in=[ligne["id"] for ligne in existants.values()]
-        ).values(*COLONNES_TITULAIRE):
+        # .order_by(): the model's ordering (by contract) would join every contract of
+        # the table to sort them, and the import would slow down as the table grows.
+        for titulaire in (
+            Titulaire.objects.filter(marche_id__in=[ligne["id"] for ligne in existants.values()])
+            .order_by()
+            .values(*COLONNES_TITULAIRE)
+        ):
             titulaires_existants.setdefault(titulaire["marche_id"], {})[
                 (titulaire["type_identifiant"], titulaire["identifiant"])
             ] = titulaire

@@ -456,3 +456,14 @@ def test_an_import_shows_at_once_on_a_kept_scorecard(
     with django_capture_on_commit_callbacks(execute=True):
         importer_texte([marche_valide()])
     assert "marché sur 1 comporte" in client.get(rennes.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("tete", [16, lecture.TAILLE_TETE])
+def test_marches_after_other_keys_are_read_whatever_the_head_holds(acheteurs, monkeypatch, tete):
+    """A long key before `marches` is read by the slow path, the same records come out."""
+    monkeypatch.setattr(lecture, "TAILLE_TETE", tete)
+    contenu = json.dumps(
+        {"$schema": "x" * 100, "marches": {"contrat-concession": [], "marche": [marche_valide()]}}
+    ).encode()
+    rapport = decp_importer(fichier=io.BytesIO(contenu), ecrire=False)
+    assert (rapport.lus, rapport.crees, rapport.erreur_fichier) == (1, 1, "")
