@@ -665,8 +665,15 @@ class MarcheEcritureSerializer(serializers.Serializer):
             choices=[c for c in ConsiderationSociale.choices if c[0] != ConsiderationSociale.AUCUNE]
         ),
         required=False,
-        help_text="Liste vide : pas de considération sociale.",
+        help_text="Liste vide : pas de considération sociale (si `sociales_connues`).",
     )
+    sociales_connues = serializers.BooleanField(
+        required=False,
+        help_text="Faux : les données du marché ne disent pas ses considérations sociales ; "
+        "il ne compte ni avec ni sans. Vrai par défaut ; une considération donnée les rend "
+        "connues.",
+    )
+    environnementales_connues = serializers.BooleanField(required=False)
     considerations_environnementales = serializers.ListField(
         child=serializers.ChoiceField(
             choices=[

@@ -804,9 +804,11 @@ def _donnees_du_marche(marche):
         "lieu_type_code": marche.lieu_type_code,
         "lieu_code": marche.lieu_code,
         "considerations_sociales": [v for v, champ in SOCIALES.items() if getattr(marche, champ)],
+        "sociales_connues": marche.sociales_connues,
         "considerations_environnementales": [
             v for v, champ in ENVIRONNEMENTALES.items() if getattr(marche, champ)
         ],
+        "environnementales_connues": marche.environnementales_connues,
         "forme_prix": marche.forme_prix,
         "date_publication": marche.date_publication.isoformat() if marche.date_publication else "",
         "publie": marche.publie,
@@ -870,6 +872,8 @@ def _enregistrer_marche(request, commune, marche):
     formulaire = _donnees_du_marche(marche) if marche.pk else {}
     if marche.pk is None:
         formulaire["acheteur_siret"] = commune.siret_mairie
+        # A contract entered by a member: its considerations are known unless it says not.
+        formulaire["sociales_connues"] = formulaire["environnementales_connues"] = True
     formulaire.update({nom: _en_texte(valeur) for nom, valeur in donnees.items()})
     marche = _formulaire_valide(MarcheForm(data=formulaire, instance=marche, commune=commune)).save(
         commit=False

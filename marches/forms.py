@@ -135,7 +135,9 @@ class MarcheForm(ResumeErreurs, forms.ModelForm):
             "lieu_type_code",
             "lieu_code",
             "considerations_sociales",
+            "sociales_connues",
             "considerations_environnementales",
+            "environnementales_connues",
             "forme_prix",
             "date_publication",
             "publie",
@@ -149,6 +151,9 @@ class MarcheForm(ResumeErreurs, forms.ModelForm):
             "lieu_code": "Lieu d'exécution : code",
             "date_publication": "Date de publication des données",
             "publie": "Publier ce marché sur la page publique de la commune",
+            "sociales_connues": "Les considérations sociales de ce marché sont connues",
+            "environnementales_connues": "Les considérations environnementales de ce marché "
+            "sont connues",
         }
         help_texts = {
             "id_decp": "L'identifiant que l'acheteur donne au marché dans ses données "
@@ -158,6 +163,10 @@ class MarcheForm(ResumeErreurs, forms.ModelForm):
             "par exemple 77310000-6.",
             "lieu_type_code": "Avec le code ci-dessous, ou ni l'un ni l'autre.",
             "lieu_code": "Par exemple le code INSEE de la commune, ou un code postal.",
+            "sociales_connues": "Décochez si les données du marché ne les disent pas (DECP "
+            "publiées avant 2024) : il ne compte alors ni avec ni sans considération sociale. "
+            "Une case cochée ci-dessus les rend connues.",
+            "environnementales_connues": "Décochez si les données du marché ne les disent pas.",
             "date_publication": "Facultative.",
         }
         widgets = {
@@ -231,9 +240,14 @@ class MarcheForm(ResumeErreurs, forms.ModelForm):
         sociales = set(self.cleaned_data["considerations_sociales"])
         for valeur, champ in SOCIALES.items():
             setattr(marche, champ, valeur in sociales)
+        # A consideration ticked is a consideration known.
+        marche.sociales_connues = bool(sociales) or self.cleaned_data["sociales_connues"]
         environnementales = set(self.cleaned_data["considerations_environnementales"])
         for valeur, champ in ENVIRONNEMENTALES.items():
             setattr(marche, champ, valeur in environnementales)
+        marche.environnementales_connues = (
+            bool(environnementales) or self.cleaned_data["environnementales_connues"]
+        )
         if commit:
             marche.save()
         return marche

@@ -276,6 +276,27 @@ def test_the_same_identifier_twice_for_a_buyer_is_refused(matrice, donnees):
     assert list(reponse.json()) == ["id_decp"]
 
 
+def test_a_contract_added_through_the_api_has_known_considerations_unless_it_says_not(
+    matrice, donnees
+):
+    api = client_api(matrice.users["editeur"])
+    titulaires = [{"identifiant": donnees.structure.siret}]
+    sans = {**NOUVEAU, "considerations_sociales": [], "titulaires": titulaires}
+    assert api.post(COMMUNE, sans, format="json").status_code == 201
+    assert Marche.objects.get(id_decp="2026-API-001").considerations_sociales == [
+        "Pas de considération sociale"
+    ]
+    inconnues = {**sans, "id_decp": "2026-API-002", "sociales_connues": False}
+    assert api.post(COMMUNE, inconnues, format="json").status_code == 201
+    marche = Marche.objects.get(id_decp="2026-API-002")
+    assert not marche.sociales_connues
+
+    # A change that does not speak of them keeps them unknown.
+    assert api.patch(f"{LISTE}{marche.pk}/", {"montant": "1000"}, format="json").status_code == 200
+    marche.refresh_from_db()
+    assert not marche.sociales_connues
+
+
 def test_a_change_keeps_absent_fields_and_replaces_the_holders_when_given(matrice, donnees):
     api = client_api(matrice.users["editeur"])
     adresse = f"{LISTE}{donnees.marche.pk}/"

@@ -157,6 +157,25 @@ def test_no_box_checked_means_no_social_consideration(client, matrice, editeur):
     assert marche.considerations_environnementales == ["Pas de considération environnementale"]
 
 
+def test_a_member_says_considerations_are_unknown_or_makes_them_known_by_ticking_one(
+    client, matrice, editeur
+):
+    donnees = donnees_marche()
+    del donnees["considerations_sociales"], donnees["sociales_connues"]
+    client.post(url_creer(matrice.commune), donnees)
+    marche = Marche.objects.get(id_decp="2026-0042")
+    assert not marche.sociales_connues
+    assert marche.considerations_sociales == ["Non renseigné"]
+    assert marche.environnementales_connues
+
+    # Ticking a consideration of a contract whose considerations were unknown.
+    donnees = donnees_marche(id_decp="2026-0043", considerations_sociales=["Clause sociale"])
+    del donnees["sociales_connues"]
+    client.post(url_creer(matrice.commune), donnees)
+    marche = Marche.objects.get(id_decp="2026-0043")
+    assert marche.sociales_connues and marche.clause_sociale
+
+
 def test_members_see_unknown_considerations_as_unknown(client, matrice, editeur):
     marche = MarcheFactory(commune=matrice.commune, inconnues=True, publie=False)
     liste = client.get(reverse("espace:marches:liste", args=[matrice.commune.code_insee]))

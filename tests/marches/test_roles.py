@@ -43,6 +43,9 @@ def donnees_marche(titulaires=None, **changements):
         "lieu_type_code": "Code commune",
         "lieu_code": "35238",
         "considerations_sociales": ["Clause sociale", "Marché réservé"],
+        # Checked by default on the form: the considerations are known.
+        "sociales_connues": "on",
+        "environnementales_connues": "on",
         "forme_prix": "Forfaitaire",
         "date_publication": "",
         "publie": "on",
