@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from structures.imports import code_departement, nom_normalise
+from structures.lieux import code_departement, nom_normalise
 from structures.models import Structure, TypeStructure
 from structures.services import profil_enregistrer
 from tests.structures.factories import MembreStructureFactory
