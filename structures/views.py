@@ -31,7 +31,8 @@ class StructureListView(FilterView):
             Structure.objects.published()
             .select_related("type", "commune__departement")
             .prefetch_related(
-                Prefetch("secteurs", queryset=Secteur.objects.select_related("groupe"))
+                Prefetch("secteurs", queryset=Secteur.objects.select_related("groupe")),
+                "autres_types",
             )
             .order_by("nom", "pk")
         )

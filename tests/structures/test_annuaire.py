@@ -145,6 +145,16 @@ def test_an_unknown_commune_is_explained_and_ignored(client, territoire):
     assert "1 structure trouvée" in contenu
 
 
+def test_the_directory_shows_every_kind_of_a_structure(client):
+    structure = StructureFactory(nom="Deux statuts", type=TypeStructure.objects.get(code="ACI"))
+    structure.autres_types.add(TypeStructure.objects.get(code="AI"))
+
+    contenu = texte(client.get(URL))
+
+    aci, ai = (TypeStructure.objects.get(code=code).nom for code in ("ACI", "AI"))
+    assert f"{aci}, {ai}" in contenu
+
+
 def test_sorting_by_name_last_update_and_kind(client):
     StructureFactory(nom="Bravo", type=TypeStructure.objects.get(code="EI"))
     StructureFactory(nom="Alpha", type=TypeStructure.objects.get(code="ETTI"))
@@ -184,8 +194,8 @@ def nombre_de_requetes(client, parametres):
 @pytest.mark.parametrize(
     ("parametres", "attendu"),
     [
-        ({}, 9),
-        ({"q": "atelier", "tri": "maj"}, 9),
+        ({}, 10),
+        ({"q": "atelier", "tri": "maj"}, 10),
         (
             {
                 "commune": "35047",
@@ -193,7 +203,7 @@ def nombre_de_requetes(client, parametres):
                 "reseau": "cocagne",
                 "prestation": "PROD",
             },
-            13,
+            14,
         ),
     ],
 )
@@ -211,7 +221,8 @@ def test_the_directory_query_count_is_constant(
     for _ in range(30):
         une_structure()
     assert nombre_de_requetes(client, parametres) == avant
-    # Count, page of structures, their sectors, the choices of the 6 select filters; and
+    # Count, page of structures, their sectors, their other kinds, the choices of the 6
+    # select filters; and
     # one more for each commune, group, network or service type chosen, to check it exists.
     with django_assert_num_queries(attendu):
         client.get(URL, parametres)
