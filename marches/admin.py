@@ -32,6 +32,8 @@ class MarcheAdmin(SimpleHistoryAdmin):
     ]
     list_filter = [
         "publie",
+        "incomplet",
+        "sociales_connues",
         "clause_sociale",
         "critere_social",
         "marche_reserve",
@@ -44,7 +46,15 @@ class MarcheAdmin(SimpleHistoryAdmin):
     list_select_related = ["commune", "epci"]
     search_fields = ["id_decp", "acheteur_siret", "code_cpv", "objet", "commune__nom"]
     autocomplete_fields = ["commune", "epci"]
-    readonly_fields = ["montant_initial", "duree_mois_initiale", "created_at", "updated_at"]
+    readonly_fields = [
+        "montant_initial",
+        "duree_mois_initiale",
+        "incomplet",
+        "manques",
+        "cle_lot",
+        "created_at",
+        "updated_at",
+    ]
     date_hierarchy = "date_notification"
     # Counting 200,000 rows on every page is wasted time.
     show_full_result_count = False

@@ -12,10 +12,12 @@ the file: the national consolidated files run to several GB. Its first bytes tel
 the records are (a list under `marches`, or the two lists of v2); the records are then
 built by ijson's C parser (for v2, one parser per list, fed the same bytes). A file whose `marches`
 comes after more than TAILLE_TETE bytes of other keys is read event by event in Python,
-four times slower, but read all the same.
+four times slower, but read all the same. A bare `NaN` (or `Infinity`) written for an
+unknown number is read as null.
 """
 
 import io
+import re
 
 import ijson
 from ijson.common import ObjectBuilder
@@ -42,6 +44,43 @@ class SansMarches(Exception):
     """The file is JSON, but holds no list of contracts where the DECP put it."""
 
 
+class _SansNaN:
+    """The file with the bare `NaN` and `Infinity` that some producers write for an
+    unknown number (JSON has no such value, and ijson refuses them) read as `null`.
+
+    Only a value is replaced (after `:`, `[` or `,`, before `,`, `}` or `]`: the same
+    words inside a text are left alone, unless written exactly so); the last bytes of
+    each read wait for the next one, so that a value cut between two reads is seen whole."""
+
+    ATTENTE = 32
+    VALEUR = re.compile(rb"([:\[,]\s*)-?(?:NaN|Infinity)(\s*[,}\]])")
+
+    def __init__(self, fichier):
+        self.fichier = fichier
+        self.reste = b""
+
+    def read(self, taille=-1):
+        while True:
+            lu = self.fichier.read(taille)
+            if isinstance(lu, str):
+                raise TypeError("Le fichier DECP doit être ouvert en binaire ('rb').")
+            morceau = self._remplacer(self.reste + lu)
+            if not lu:
+                self.reste = b""
+                return morceau
+            self.reste = morceau[-self.ATTENTE :]
+            morceau = morceau[: -self.ATTENTE]
+            if morceau:
+                return morceau
+
+    def _remplacer(self, morceau):
+        if b"NaN" in morceau or b"Infinity" in morceau:
+            # Twice: `[NaN,NaN]` shares the comma between two matches.
+            for _ in range(2):
+                morceau = self.VALEUR.sub(rb"\1null\2", morceau)
+        return morceau
+
+
 class _Recolle:
     """A file whose first bytes were already read (to check them and drop a BOM)."""
 
@@ -65,9 +104,8 @@ def enregistrements(fichier):
     Raises ijson.JSONError when the file is not valid JSON (cut short, say), where it
     stops being so, and SansMarches when no list of contracts is met.
     """
+    fichier = _SansNaN(fichier)
     tete = fichier.read(TAILLE_TETE)
-    if isinstance(tete, str):
-        raise TypeError("Le fichier DECP doit être ouvert en binaire ('rb').")
     tete = tete.removeprefix(b"\xef\xbb\xbf")
     listes = _listes(tete, entier=len(tete) < TAILLE_TETE)
     flux = _Recolle(tete, fichier)

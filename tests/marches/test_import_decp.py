@@ -467,3 +467,18 @@ def test_marches_after_other_keys_are_read_whatever_the_head_holds(acheteurs, mo
     ).encode()
     rapport = decp_importer(fichier=io.BytesIO(contenu), ecrire=False)
     assert (rapport.lus, rapport.crees, rapport.erreur_fichier) == (1, 1, "")
+
+
+def test_a_bare_nan_amount_is_read_as_unknown_whatever_the_reads(acheteurs, monkeypatch):
+    """JSON has no NaN, some producers write it all the same: read as null, even cut in
+    two by the reads."""
+
+    class Morceaux(io.BytesIO):
+        def read(self, taille=-1):
+            return super().read(7)
+
+    monkeypatch.setattr(lecture, "TAILLE_TETE", 5)
+    contenu = json.dumps({"marches": [marche_valide(montant="@")]}).replace('"@"', "NaN")
+    rapport = decp_importer(fichier=Morceaux(contenu.encode()), ecrire=True)
+    assert (rapport.crees, rapport.incomplets) == (1, 1)
+    assert Marche.objects.get().montant is None
