@@ -178,10 +178,10 @@ def _date(valeur, nom, notes):
     mot = _texte(valeur)
     if not mot:
         return None
-    trouvee = DATE.match(mot)
-    if trouvee:
+    # AAAA-MM-JJ, possibly followed by a time or a time zone (`2018-12-17+01:00`).
+    if DATE.match(mot):
         try:
-            return date(*(int(partie) for partie in trouvee.groups()))
+            return date.fromisoformat(mot[:10])
         except ValueError:
             pass
     notes.append(f"{nom} « {mot} » n'est pas une date AAAA-MM-JJ")

@@ -482,3 +482,16 @@ def test_a_bare_nan_amount_is_read_as_unknown_whatever_the_reads(acheteurs, monk
     rapport = decp_importer(fichier=Morceaux(contenu.encode()), ecrire=True)
     assert (rapport.crees, rapport.incomplets) == (1, 1)
     assert Marche.objects.get().montant is None
+
+
+def test_the_records_go_through_the_progress_bar(acheteurs):
+    vus = []
+
+    def suivre(enregistrements):
+        for enregistrement in enregistrements:
+            vus.append(enregistrement)
+            yield enregistrement
+
+    contenu = json.dumps({"marches": [marche_valide(), marche_valide(id="autre")]}).encode()
+    rapport = decp_importer(fichier=io.BytesIO(contenu), ecrire=False, suivre=suivre)
+    assert len(vus) == rapport.lus == 2
