@@ -69,16 +69,12 @@ def est_concession(brut, genre):
         return True
     if "autoriteConcedante" in brut or "concessionnaires" in brut:
         return True
-    nature = _texte(brut.get("nature"))
+    nature = texte(brut.get("nature"))
     return bool(nature) and nature.casefold() in v.NATURES_CONCESSION
 
 
 def texte(valeur):
     """The value as text ("" when absent), None for an object or a list."""
-    return _texte(valeur)
-
-
-def _texte(valeur):
     if valeur is None:
         return ""
     if isinstance(valeur, str):
@@ -102,7 +98,7 @@ def acheteur_siret(brut, concession):
         nom = "acheteur.id"
         acheteur = brut.get("acheteur")
         valeur = acheteur.get("id") if isinstance(acheteur, dict) else brut.get("acheteur.id")
-    siret = _texte(valeur)
+    siret = texte(valeur)
     if not siret:
         return None, f"{nom} absent"
     siret = BLANCS.sub("", siret)
@@ -113,7 +109,7 @@ def acheteur_siret(brut, concession):
 
 def _choix(valeur, vocabulaire, nom, manques):
     """The stored value `valeur` stands for, or None when absent or unknown (noted)."""
-    mot = _texte(valeur)
+    mot = texte(valeur)
     if not mot:
         manques.append(f"{nom} absent")
         return None
@@ -175,7 +171,7 @@ def _duree(valeur, nom, manques):
 
 def _date(valeur, nom, notes):
     """The date, None when absent; a malformed one is noted in `notes`."""
-    mot = _texte(valeur)
+    mot = texte(valeur)
     if not mot:
         return None
     # AAAA-MM-JJ, possibly followed by a time or a time zone (`2018-12-17+01:00`).
@@ -189,7 +185,7 @@ def _date(valeur, nom, notes):
 
 
 def _cpv(valeur, manques):
-    code = _texte(valeur)
+    code = texte(valeur)
     if not code:
         manques.append("codeCPV absent")
         return ""
@@ -204,7 +200,7 @@ def _cpv(valeur, manques):
 def _booleen(valeur):
     if isinstance(valeur, bool):
         return valeur
-    mot = _texte(valeur)
+    mot = texte(valeur)
     if mot:
         mot = mot.casefold()
         if mot in v.VRAI:
@@ -253,7 +249,7 @@ def _considerations(valeur, cle, champs, vocabulaire, aucune, nom, manques):
         return ({}, False) if illisible else (drapeaux, True)
     valeurs = set()
     for element in _liste(valeur, cle):
-        mot = _texte(element)
+        mot = texte(element)
         trouve = vocabulaire.get(mot.casefold()) if mot else None
         if trouve is None:
             manques.append(f"{nom} « {element} » inconnu")
@@ -276,12 +272,12 @@ def _titulaires(valeur, cle, nom, manques):
         if not isinstance(element, dict):
             manques.append(f"{quel} n'est pas un objet : titulaire écarté")
             continue
-        identifiant = _texte(element.get("id"))
+        identifiant = texte(element.get("id"))
         if not identifiant:
             manques.append(f"{quel}.id absent : titulaire écarté")
             continue
         identifiants.append(BLANCS.sub("", identifiant))
-        type_brut = _texte(element.get("typeIdentifiant"))
+        type_brut = texte(element.get("typeIdentifiant"))
         if not type_brut:
             if not SIRET.fullmatch(BLANCS.sub("", identifiant)):
                 manques.append(f"{quel}.typeIdentifiant absent : titulaire écarté")
@@ -305,7 +301,7 @@ def _titulaires(valeur, cle, nom, manques):
                 f"{quel}.id trop long ({IDENTIFIANT_MAX} caractères au plus) : titulaire écarté"
             )
             continue
-        denomination = _texte(element.get("denominationSociale") or element.get("denomination"))
+        denomination = texte(element.get("denominationSociale") or element.get("denomination"))
         titulaires[(type_identifiant, identifiant)] = (denomination or "")[:DENOMINATION_MAX]
     gardes = [(type_id, ident, nom) for (type_id, ident), nom in titulaires.items()]
     return gardes, identifiants
@@ -360,12 +356,12 @@ def _modifications(valeur, valeurs, titulaires, concession, manques):
 def lire(brut, *, siret, acheteur, concession):
     """(Lu, []) for a record that can be stored, or (None, the reasons it cannot)."""
     raisons, manques = [], []
-    id_decp = _texte(brut.get("id"))
+    id_decp = texte(brut.get("id"))
     if not id_decp:
         raisons.append("id absent")
     elif len(id_decp) > ID_MAX:
         raisons.append(f"id trop long ({ID_MAX} caractères au plus)")
-    objet = _texte(brut.get("objet"))
+    objet = texte(brut.get("objet"))
     if not objet:
         raisons.append("objet absent")
 
@@ -400,7 +396,7 @@ def lire(brut, *, siret, acheteur, concession):
     if not isinstance(lieu, dict):
         manques.append("lieuExecution n'est pas un objet")
         lieu = {}
-    lieu_code = _texte(lieu.get("code")) or ""
+    lieu_code = texte(lieu.get("code")) or ""
     if len(lieu_code) > LIEU_CODE_MAX:
         manques.append(f"lieuExecution.code trop long ({LIEU_CODE_MAX} caractères au plus)")
         lieu_code = ""

@@ -127,8 +127,9 @@ def _inserer(modele, lignes, *, historique):
 
 
 def _cles_du_lot(lot):
-    """(buyer = X and id in (…)) or (buyer = Y and id in (…)): each branch is a range of
-    the unique (buyer, id) index, whatever the statistics say."""
+    """(buyer = X and id in (…)) or (buyer = Y and id in (…)), every lot of those ids:
+    each branch is a range of the unique (buyer, id, lot) index, whatever the statistics
+    say."""
     ids_par_acheteur = defaultdict(set)
     for lu in lot:
         ids_par_acheteur[lu.acheteur_siret].add(lu.id_decp)
