@@ -48,6 +48,7 @@ from commune.models import Departement
 
 from .lieux import IndexCommunes, code_departement, sans_accents
 from .models import Structure, TypeStructure
+from .signals import structures_creees
 from .siret import message_siret_invalide, siret_normalise
 
 TAILLE_LOT = 500
@@ -537,5 +538,6 @@ def structures_importer(
             batch_size=TAILLE_LOT,
             ignore_conflicts=True,
         )
+        structures_creees.send(sender=Structure, structures=[(s.pk, s.siret) for s in a_creer])
     rapport.ecrit = True
     return rapport
