@@ -441,10 +441,11 @@ class ImportDECPForm(ResumeErreurs, forms.Form):
         "marchés. 20 Mo au plus ; au-delà, utilisez la commande manage.py import_decp.",
         widget=forms.FileInput(attrs={"accept": ".json,application/json"}),
     )
-    ignorer_invalides = forms.BooleanField(
-        label="Écrire les marchés valides même si d'autres sont invalides",
+    tout_ou_rien = forms.BooleanField(
+        label="Tout ou rien : ne rien écrire si un seul marché est invalide",
         required=False,
-        help_text="Sans cette case, un seul marché invalide et rien n'est écrit.",
+        help_text="Sans cette case, chaque marché valide est écrit et chaque marché invalide "
+        "est signalé avec sa raison.",
     )
 
     def clean_fichier(self):

@@ -3,6 +3,9 @@
 The scorecard shows them beside guide action 1.1. `indicateurs_commune` keeps
 this signature and these keys; more keys may be added.
 
+Concession contracts are left out of every indicator (`hors_concessions`): the national
+target is about public contracts (marchés); the pages still list them.
+
 Definitions (a year is the year of the contract's notification date):
 - nombre, montant: contracts notified, and the sum of their current amounts (after
   the DECP modifications) in euros HT;
@@ -226,13 +229,13 @@ def _heures(marches):
 
 
 def marches_de_la_commune(commune, annee=None, *, publies_seulement=True):
-    marches = Marche.objects.filter(commune=commune).de_l_annee(annee)
+    marches = Marche.objects.hors_concessions().filter(commune=commune).de_l_annee(annee)
     return marches.publies() if publies_seulement else marches
 
 
 def marches_de_l_epci(epci, annee=None, *, publies_seulement=True):
     """The contracts the EPCI itself bought (not those of its member communes)."""
-    marches = Marche.objects.filter(epci=epci).de_l_annee(annee)
+    marches = Marche.objects.hors_concessions().filter(epci=epci).de_l_annee(annee)
     return marches.publies() if publies_seulement else marches
 
 
@@ -259,7 +262,9 @@ def indicateurs_epci(epci, annee=None, *, publies_seulement=True):
 
 def indicateurs_par_annee(marches):
     """Count, amount and share with a social consideration (over the contracts whose
-    considerations are known, see the module), one row per year, newest first."""
+    considerations are known, see the module), one row per year, newest first; concession
+    contracts left out, as from every indicator."""
+    marches = marches.hors_concessions()
     lignes = []
     for ligne in (
         marches.order_by()

@@ -39,6 +39,11 @@ class MarcheQuerySet(models.QuerySet):
     def avec_consideration_sociale(self):
         return self.filter(AVEC_CONSIDERATION_SOCIALE)
 
+    def hors_concessions(self):
+        """The public contracts the national target is about: concession contracts (a
+        service delegated, paid by its users) are listed but not counted in the share."""
+        return self.exclude(nature=Nature.CONCESSION)
+
     def de_la_commune(self, commune):
         return self.filter(commune=commune)
 

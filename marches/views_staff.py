@@ -52,7 +52,7 @@ def importer(request):
 
     _oublier_attente(request)
     fichier = formulaire.cleaned_data["fichier"]
-    strict = not formulaire.cleaned_data["ignorer_invalides"]
+    strict = formulaire.cleaned_data["tout_ou_rien"]
     jeton = secrets.token_urlsafe(24)
     nom = default_storage.save(f"{DOSSIER}/{jeton}.json", fichier)
     with default_storage.open(nom, "rb") as flux:

@@ -429,13 +429,16 @@ def test_staff_upload_shows_a_dry_run_then_writes(client, acheteurs, matrice):
     assert Marche.objects.count() == 4
 
 
-def test_staff_upload_of_an_invalid_file_offers_no_write(client, acheteurs, matrice):
+def test_staff_upload_writes_the_valid_contracts_unless_all_or_nothing_is_asked(
+    client, acheteurs, matrice
+):
     client.force_login(matrice.users["staff"])
     page = envoyer(client, "decp_invalides.json").content.decode()
+    assert "Écrire l'import" in page
+    assert "Autres acheteurs (ni une commune ni un EPCI suivis ici)" in page
+    page = envoyer(client, "decp_invalides.json", tout_ou_rien="on").content.decode()
     assert "rien ne peut être écrit" in page
     assert "Écrire l'import" not in page
-    page = envoyer(client, "decp_invalides.json", ignorer_invalides="on").content.decode()
-    assert "Écrire l'import" in page
 
 
 def test_staff_upload_refuses_files_over_the_limit(client, acheteurs, matrice, monkeypatch):

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from marches.decp import decp_importer
-from marches.enums import BaseLegale
+from marches.enums import BaseLegale, Nature
 from marches.indicateurs import indicateurs_commune, indicateurs_epci, indicateurs_par_annee
 from marches.models import Marche
 from structures.models import TypeStructure
@@ -322,3 +322,16 @@ def test_figures_by_year_leave_unknown_considerations_out_of_the_share(db):
         for ligne in lignes
     ] == [(2026, 2, 1, 1, 100), (2022, 2, 0, 2, None)]
     assert [ligne["cible_atteinte"] for ligne in lignes] == [True, None]
+
+
+def test_concession_contracts_are_left_out_of_the_share_against_the_target(db):
+    commune = CommuneFactory(code_insee="35047")
+    marche(commune, "40000", clause_sociale=True)
+    marche(commune, "60000")
+    concession = marche(commune, "900000")
+    Marche.objects.filter(pk=concession.pk).update(nature=Nature.CONCESSION)
+
+    i = indicateurs_commune(commune, 2026)
+
+    assert (i["nombre"], i["part"], i["montant"]) == (2, 50, 100000)
+    assert [ligne["nombre"] for ligne in indicateurs_par_annee(Marche.objects.all())] == [2]
