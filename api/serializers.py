@@ -589,11 +589,17 @@ class MarcheSerializer(serializers.Serializer):
     code_cpv = serializers.CharField()
     procedure = serializers.ChoiceField(choices=Procedure.choices)
     nature = serializers.ChoiceField(choices=Nature.choices)
-    montant = serializers.FloatField(help_text="Montant en vigueur, en euros HT.")
+    montant = serializers.FloatField(
+        allow_null=True, help_text="Montant en vigueur, en euros HT (null : inconnu)."
+    )
     montant_initial = serializers.FloatField(allow_null=True)
     date_notification = serializers.DateField()
     date_publication = serializers.DateField(allow_null=True)
-    duree_mois = serializers.IntegerField()
+    duree_mois = serializers.IntegerField(allow_null=True, help_text="Null : inconnue.")
+    incomplet = serializers.BooleanField(
+        help_text="Vrai : les données publiées n'ont pas tous les champs (voir `manques`)."
+    )
+    manques = serializers.CharField(help_text="Ce qui manque aux données publiées.")
     forme_prix = serializers.CharField()
     lieu_code = serializers.CharField()
     lieu_type_code = serializers.CharField()
@@ -622,19 +628,8 @@ class MarcheSerializer(serializers.Serializer):
 
     def to_representation(self, marche):
         donnees = super().to_representation(marche)
-        donnees["montant"] = float(marche.montant)
+        donnees["montant"] = None if marche.montant is None else float(marche.montant)
         return donnees
-
-
-SOCIALES = {
-    ConsiderationSociale.CLAUSE: "clause_sociale",
-    ConsiderationSociale.CRITERE: "critere_social",
-    ConsiderationSociale.RESERVE: "marche_reserve",
-}
-ENVIRONNEMENTALES = {
-    ConsiderationEnvironnementale.CLAUSE: "clause_environnementale",
-    ConsiderationEnvironnementale.CRITERE: "critere_environnemental",
-}
 
 
 class MarcheEcritureSerializer(serializers.Serializer):

@@ -37,9 +37,16 @@ from commune.models import Commune, Rapport
 from commune.views import avec_score_courant, derniere_modification
 from marches import perms as perms_marches
 from marches import services as services_marches
-from marches.forms import ENVIRONNEMENTALES, SOCIALES, MarcheForm, TitulaireForm
+from marches.forms import MarcheForm, TitulaireForm
 from marches.indicateurs import indicateurs_commune, indicateurs_par_annee
-from marches.models import ClauseSociale, Marche, SuiviHeures, Titulaire
+from marches.models import (
+    ENVIRONNEMENTALES,
+    SOCIALES,
+    ClauseSociale,
+    Marche,
+    SuiviHeures,
+    Titulaire,
+)
 from structures import perms as perms_structures
 from structures import services as services_structures
 from structures.forms import SoutienForm

@@ -9,7 +9,15 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from stdnum.fr import siret as stdnum_siret
 
 from .enums import ConsiderationEnvironnementale, ConsiderationSociale, TypeIdentifiant
-from .models import HEURES_MAX, ClauseSociale, Marche, SuiviHeures, Titulaire
+from .models import (
+    ENVIRONNEMENTALES,
+    HEURES_MAX,
+    SOCIALES,
+    ClauseSociale,
+    Marche,
+    SuiviHeures,
+    Titulaire,
+)
 from .services import erreur_chevauchement, erreurs_suivi
 
 TAILLE_MAX_DECP = 20 * 1024 * 1024
@@ -62,17 +70,6 @@ def valider_siret(valeur):
 
 def _choix_sans(vocabulaire, aucune):
     return [(valeur, libelle) for valeur, libelle in vocabulaire.choices if valeur != aucune]
-
-
-SOCIALES = {
-    ConsiderationSociale.CLAUSE: "clause_sociale",
-    ConsiderationSociale.CRITERE: "critere_social",
-    ConsiderationSociale.RESERVE: "marche_reserve",
-}
-ENVIRONNEMENTALES = {
-    ConsiderationEnvironnementale.CLAUSE: "clause_environnementale",
-    ConsiderationEnvironnementale.CRITERE: "critere_environnemental",
-}
 
 
 class MarcheForm(ResumeErreurs, forms.ModelForm):

@@ -8,6 +8,8 @@ from commune.models import SIRET_REGEX, valider_siret
 
 from .enums import (
     BaseLegale,
+    ConsiderationEnvironnementale,
+    ConsiderationSociale,
     FormePrix,
     Nature,
     Procedure,
@@ -29,6 +31,17 @@ PERSONNES_MAX = 10_000
 # consideration (Plan national pour des achats durables 2022-2025).
 CIBLE_PNAD_CONSIDERATION_SOCIALE = 30
 
+
+# The DECP values of the considerations, and the flag of a contract that holds each one.
+SOCIALES = {
+    ConsiderationSociale.CLAUSE: "clause_sociale",
+    ConsiderationSociale.CRITERE: "critere_social",
+    ConsiderationSociale.RESERVE: "marche_reserve",
+}
+ENVIRONNEMENTALES = {
+    ConsiderationEnvironnementale.CLAUSE: "clause_environnementale",
+    ConsiderationEnvironnementale.CRITERE: "critere_environnemental",
+}
 
 AVEC_CONSIDERATION_SOCIALE = (
     Q(clause_sociale=True) | Q(critere_social=True) | Q(marche_reserve=True)

@@ -25,6 +25,7 @@ from ..enums import (
     TypeCodeLieu,
     TypeIdentifiant,
 )
+from ..models import ENVIRONNEMENTALES, SOCIALES
 
 
 def _vocabulaire(valeurs, **synonymes):
@@ -106,15 +107,6 @@ TYPES_IDENTIFIANT = _vocabulaire(
     FRW=TypeIdentifiant.FRWF,
 )
 
-SOCIALES = {
-    ConsiderationSociale.CLAUSE: "clause_sociale",
-    ConsiderationSociale.CRITERE: "critere_social",
-    ConsiderationSociale.RESERVE: "marche_reserve",
-}
-ENVIRONNEMENTALES = {
-    ConsiderationEnvironnementale.CLAUSE: "clause_environnementale",
-    ConsiderationEnvironnementale.CRITERE: "critere_environnemental",
-}
 VOCABULAIRE_SOCIAL = _vocabulaire([*SOCIALES, ConsiderationSociale.AUCUNE])
 VOCABULAIRE_ENVIRONNEMENTAL = _vocabulaire(
     [*ENVIRONNEMENTALES, ConsiderationEnvironnementale.AUCUNE]
