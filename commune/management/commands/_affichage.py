@@ -32,3 +32,11 @@ def ajouter_format(parser):
 
 def ecrire_json(sortie, donnees):
     sortie.write(json.dumps(donnees, ensure_ascii=False, indent=2, default=str))
+
+
+def ecrire_fusions(sortie, fusions):
+    """What each merger moved, and what it left for staff to resolve."""
+    if fusions:
+        sortie.write(f"Communes fusionnées ({len(fusions)}) :")
+        for fusion in fusions:
+            sortie.write(f"  {fusion.resume()}")

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from commune.cog import communes_importer
 
-from ._affichage import ajouter_format, apercu, barre, ecrire_json
+from ._affichage import ajouter_format, apercu, barre, ecrire_fusions, ecrire_json
 
 
 def _texte(fichier):
@@ -83,10 +83,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  communes déléguées, associées et arrondissements (COMD, COMA, ARM) : {rattachees}"
         )
-        if rapport.fusions:
-            self.stdout.write(f"Communes fusionnées ({len(rapport.fusions)}) :")
-            for fusion in rapport.fusions:
-                self.stdout.write(f"  {fusion.resume()}")
+        ecrire_fusions(self.stdout, rapport.fusions)
         if rapport.absentes:
             self.stdout.write(
                 f"Communes absentes du fichier, laissées telles quelles "

@@ -9,7 +9,7 @@ from commune.territoires import (
     territoires_importer,
 )
 
-from ._affichage import ajouter_format, apercu, barre, ecrire_json
+from ._affichage import ajouter_format, apercu, barre, ecrire_fusions, ecrire_json
 
 
 class Command(BaseCommand):
@@ -61,10 +61,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Écartés ({sum(rapport.ecartes.values())}), par raison :")
             for raison, nombre in rapport.ecartes.most_common():
                 self.stdout.write(f"  {raison} : {nombre} (par exemple {rapport.exemples[raison]})")
-        if rapport.fusions:
-            self.stdout.write(f"Communes fusionnées ({len(rapport.fusions)}) :")
-            for fusion in rapport.fusions:
-                self.stdout.write(f"  {fusion.resume()}")
+        ecrire_fusions(self.stdout, rapport.fusions)
         if rapport.absentes:
             self.stdout.write(
                 f"Communes absentes du fichier, sans commune de rattachement connue "
