@@ -1,5 +1,6 @@
-"""What the import commands show: a progress bar (on the error output, so that a summary
-piped to a file stays clean; hidden when that output is not a terminal), short lists."""
+"""What the import commands of every app show: a progress bar (on the error output, so
+that a summary piped to a file stays clean; hidden when that output is not a terminal),
+short lists, the summary as JSON for a script."""
 
 import json
 import sys
@@ -7,8 +8,9 @@ import sys
 from tqdm import tqdm
 
 
-def barre(elements, total, titre):
-    return tqdm(elements, total=total, desc=titre, unit=" lignes", file=sys.stderr, disable=None)
+def barre(elements, total, titre, unite=" lignes"):
+    """`total` None when a stream does not say its size beforehand."""
+    return tqdm(elements, total=total, desc=titre, unit=unite, file=sys.stderr, disable=None)
 
 
 MONTRES = 20
@@ -26,7 +28,7 @@ def ajouter_format(parser):
         "--format",
         choices=["texte", "json"],
         default="texte",
-        help="json : le résumé en JSON, pour un script (sans barre de progression).",
+        help="json : le même résumé en JSON, pour un script.",
     )
 
 

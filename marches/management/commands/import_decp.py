@@ -1,11 +1,9 @@
 import argparse
-import json
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+from commune.management.commands._affichage import ajouter_format, barre, ecrire_json
 from marches.decp import TAILLE_LOT, decp_importer
 
 EXEMPLES_MONTRES = 3
@@ -37,12 +35,7 @@ class Command(BaseCommand):
             default=TAILLE_LOT,
             help=f"Marchés écrits par lot (par défaut {TAILLE_LOT}).",
         )
-        parser.add_argument(
-            "--format",
-            choices=["texte", "json"],
-            default="texte",
-            help="Le résumé en texte (par défaut) ou en JSON, pour un script.",
-        )
+        ajouter_format(parser)
 
     def handle(self, *args, fichier, write, strict, batch_size, format, **options):
         if batch_size < 1:
@@ -51,11 +44,7 @@ class Command(BaseCommand):
             raise CommandError("--strict et --skip-invalid s'excluent.")
 
         def suivre(enregistrements):
-            # On the error output, hidden when it is not a terminal: a summary piped to a
-            # file or a script stays clean.
-            return tqdm(
-                enregistrements, desc="DECP", unit=" marchés", file=sys.stderr, disable=None
-            )
+            return barre(enregistrements, None, "DECP", " marchés")
 
         try:
             with fichier.open("rb") as flux:
@@ -72,7 +61,7 @@ class Command(BaseCommand):
             raise CommandError(f"{fichier} est un dossier, pas un fichier.") from erreur
 
         if format == "json":
-            self.stdout.write(json.dumps(rapport.resume(), ensure_ascii=False, indent=2))
+            ecrire_json(self.stdout, rapport.resume())
         else:
             self._afficher(rapport, write)
 

@@ -1,9 +1,8 @@
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commune.management.commands._affichage import barre
+from commune.management.commands._affichage import ajouter_format, barre, ecrire_json
 from structures.imports import EXEMPLES, RapportImport, structures_importer
 
 
@@ -49,12 +48,7 @@ class Command(BaseCommand):
             action="store_true",
             help="Tout ou rien : une seule ligne rejetée et rien n'est écrit.",
         )
-        parser.add_argument(
-            "--format",
-            choices=["texte", "json"],
-            default="texte",
-            help="json : le même résumé, pour un script.",
-        )
+        ajouter_format(parser)
 
     def handle(self, *args, fichier, write, verified, type, strict, format, **options):
         try:
@@ -77,7 +71,7 @@ class Command(BaseCommand):
         if rapport.erreurs:
             raise CommandError("\n".join([*rapport.erreurs, "Rien n'a été écrit."]))
         if format == "json":
-            self.stdout.write(json.dumps(rapport.resume(), ensure_ascii=False, indent=2))
+            ecrire_json(self.stdout, rapport.resume())
         else:
             self._afficher(rapport)
         if rapport.refuse:
