@@ -593,7 +593,9 @@ class MarcheSerializer(serializers.Serializer):
         allow_null=True, help_text="Montant en vigueur, en euros HT (null : inconnu)."
     )
     montant_initial = serializers.FloatField(allow_null=True)
-    date_notification = serializers.DateField()
+    date_notification = serializers.DateField(
+        allow_null=True, help_text="Null : le fichier DECP ne donne aucune date."
+    )
     date_publication = serializers.DateField(allow_null=True)
     duree_mois = serializers.IntegerField(allow_null=True, help_text="Null : inconnue.")
     incomplet = serializers.BooleanField(

@@ -775,7 +775,7 @@ def _marches():
             ),
             Prefetch("clauses", queryset=_clauses()),
         )
-        .order_by("-date_notification", "id_decp", "pk")
+        .recents_d_abord()
     )
 
 

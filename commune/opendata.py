@@ -725,7 +725,11 @@ _DESCRIPTIONS_MARCHES = {
     "lieuExecution.code": ("texte", "Code du lieu d'exécution.", "35238"),
     "lieuExecution.typeCode": ("texte", "Type de ce code (valeur DECP).", "Code commune"),
     "dureeMois": ("entier", "Durée du marché, en mois.", "24"),
-    "dateNotification": ("date", "Date de notification (AAAA-MM-JJ).", "2026-05-12"),
+    "dateNotification": (
+        "date",
+        "Date de notification (AAAA-MM-JJ), vide si le fichier DECP n'en donne aucune.",
+        "2026-05-12",
+    ),
     "datePublicationDonnees": (
         "date",
         "Date de publication des données (AAAA-MM-JJ), vide si inconnue.",
@@ -733,7 +737,7 @@ _DESCRIPTIONS_MARCHES = {
     ),
     "montant": (
         "nombre",
-        "Montant en vigueur, en euros HT, point décimal et deux décimales.",
+        "Montant en vigueur, en euros HT, point décimal et deux décimales ; vide si inconnu.",
         "85000.00",
     ),
     "formePrix": ("texte", "Forme du prix (valeur DECP).", "Forfaitaire"),
@@ -839,7 +843,7 @@ def marches_du_fichier():
         .filter(sociales_connues=True)
         .select_related("commune")
         .prefetch_related(Prefetch("titulaires", queryset=Titulaire.objects.order_by("pk")))
-        .order_by("-date_notification", "id_decp", "pk")
+        .recents_d_abord()
     )
 
 
@@ -861,8 +865,9 @@ def lignes_marches_json():
             {
                 "objet": marche.objet,
                 "dureeMois": marche.duree_mois,
+                "dateNotification": valeur_json(marche.date_notification),
                 "datePublicationDonnees": valeur_json(marche.date_publication),
-                "montant": float(marche.montant),
+                "montant": None if marche.montant is None else float(marche.montant),
                 "titulaires": [t.identifiant for t in marche.titulaires.all()],
                 "considerationsSociales": marche.considerations_sociales,
                 "considerationsEnvironnementales": marche.considerations_environnementales,

@@ -62,7 +62,7 @@ def _ligne(marche):
         marche.lieu_code,
         marche.lieu_type_code,
         "" if marche.duree_mois is None else marche.duree_mois,
-        marche.date_notification.isoformat(),
+        marche.date_notification.isoformat() if marche.date_notification else "",
         marche.date_publication.isoformat() if marche.date_publication else "",
         "" if marche.montant is None else f"{marche.montant:.2f}",
         marche.forme_prix,
@@ -80,7 +80,7 @@ def marches_exporter(*, marches) -> Iterator[str]:
     """
     ecrivain = csv.writer(_Tampon(), delimiter=SEPARATEUR, lineterminator="\r\n")
     yield "\ufeff" + ecrivain.writerow(COLONNES)
-    requete = marches.order_by("-date_notification", "id_decp", "pk").prefetch_related(
+    requete = marches.recents_d_abord().prefetch_related(
         Prefetch("titulaires", queryset=Titulaire.objects.order_by("pk"))
     )
     for marche in requete.iterator(chunk_size=TAILLE_MORCEAU):

@@ -278,7 +278,7 @@ def indicateurs_par_annee(marches):
             _montant=Sum("montant"),
             _montant_avec=Sum("montant", filter=AVEC_CONSIDERATION),
         )
-        .order_by("-annee")
+        .order_by(F("annee").desc(nulls_last=True))
     ):
         part = _part(ligne["_avec"], ligne["_connues"])
         lignes.append(

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OrderBy, Q
 from simple_history.models import HistoricalRecords
 
 from commune.models import SIRET_REGEX, valider_siret
@@ -48,6 +48,27 @@ AVEC_CONSIDERATION_SOCIALE = (
 )
 
 
+# Newest first, the contracts published without any date (a DECP v1 record may have
+# neither `dateNotification` nor `datePublicationDonnees`) last rather than first, where
+# PostgreSQL puts NULL in a descending order.
+ORDRE_RECENTS = (F("date_notification").desc(nulls_last=True), "id_decp", "pk")
+
+
+class IndexNullsLast(models.Index):
+    """An index ordered `NULLS LAST`, which SQLite cannot create: there (development only)
+    it is built without it. PostgreSQL reads the contracts in `ORDRE_RECENTS` off it."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "sqlite":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        expressions = [
+            OrderBy(e.expression, descending=e.descending) if isinstance(e, OrderBy) else e
+            for e in self.expressions
+        ]
+        index = models.Index(*expressions, name=self.name)
+        return index.create_sql(model, schema_editor, using=using, **kwargs)
+
+
 class MarcheQuerySet(models.QuerySet):
     def avec_consideration_sociale(self):
         return self.filter(AVEC_CONSIDERATION_SOCIALE)
@@ -63,6 +84,10 @@ class MarcheQuerySet(models.QuerySet):
     def publies(self):
         """What the public pages show: the contracts the commune has not unpublished."""
         return self.filter(publie=True)
+
+    def recents_d_abord(self):
+        """Newest first; a contract whose notification date is unknown comes last."""
+        return self.order_by(*ORDRE_RECENTS)
 
     def de_l_annee(self, annee):
         """Contracts notified in `annee` (every year when it is None)."""
@@ -115,7 +140,9 @@ class Marche(models.Model):
     montant_initial = models.DecimalField(
         "montant initial (€ HT)", max_digits=14, decimal_places=2, null=True, blank=True
     )
-    date_notification = models.DateField("date de notification")
+    # Null when the DECP record gives no date at all (the contract is then `incomplet`);
+    # a form still requires it.
+    date_notification = models.DateField("date de notification", null=True)
     date_publication = models.DateField("date de publication des données", null=True, blank=True)
     duree_mois = models.PositiveSmallIntegerField(
         "durée (mois)", null=True, validators=[MinValueValidator(1), MaxValueValidator(999)]
@@ -166,7 +193,7 @@ class Marche(models.Model):
     class Meta:
         verbose_name = "marché public"
         verbose_name_plural = "marchés publics"
-        ordering = ["-date_notification", "id_decp"]
+        ordering = [F("date_notification").desc(nulls_last=True), "id_decp"]
         constraints = [
             models.UniqueConstraint(
                 fields=["acheteur_siret", "id_decp", "cle_lot"], name="marches_marche_unique_decp"
@@ -196,8 +223,11 @@ class Marche(models.Model):
             models.Index(fields=["commune", "date_notification"], name="marches_commune_date_idx"),
             models.Index(fields=["epci", "date_notification"], name="marches_epci_date_idx"),
             # The order of the API's list of contracts: a page is read off the index.
-            models.Index(
-                fields=["-date_notification", "id_decp", "id"], name="marches_recents_idx"
+            IndexNullsLast(
+                F("date_notification").desc(nulls_last=True),
+                "id_decp",
+                "id",
+                name="marches_recents_idx",
             ),
         ]
 

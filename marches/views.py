@@ -87,9 +87,7 @@ class ListeMarches(LoginRequiredMixin, FilterView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return Marche.objects.filter(commune=self.commune).order_by(
-            "-date_notification", "id_decp", "pk"
-        )
+        return Marche.objects.filter(commune=self.commune).recents_d_abord()
 
     def get_context_data(self, **kwargs):
         contexte = super().get_context_data(**kwargs)

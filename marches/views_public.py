@@ -46,7 +46,7 @@ class ListePublique(FilterView):
             Marche.objects.publies()
             .filter(commune=self.commune)
             .prefetch_related(Prefetch("titulaires", queryset=Titulaire.objects.order_by("pk")))
-            .order_by("-date_notification", "id_decp", "pk")
+            .recents_d_abord()
         )
 
     def get_context_data(self, **kwargs):

@@ -113,7 +113,7 @@ def titulaire(request):
         Marche.objects.filter(Exists(tenus))
         .select_related("commune")
         .annotate(nombre_clauses=Count("clauses"))
-        .order_by("-date_notification", "id_decp", "pk")
+        .recents_d_abord()
     )
     page = Paginator(marches, PAR_PAGE).get_page(request.GET.get("page"))
     contexte = {

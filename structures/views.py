@@ -5,7 +5,7 @@ published. Before that, or after it is unpublished, its members and staff still
 see its page, as a preview marked as such; everyone else gets 404.
 """
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -74,7 +74,7 @@ def detail(request, siret):
         "communes_servies": communes_servies,
         "marches": Titulaire.objects.filter(structure=structure)
         .select_related("marche__commune", "marche__epci")
-        .order_by("-marche__date_notification", "pk"),
+        .order_by(F("marche__date_notification").desc(nulls_last=True), "pk"),
         "soutiens": Soutien.objects.filter(structure=structure)
         .select_related("commune")
         .order_by("-annee", "commune__nom", "pk"),

@@ -2,11 +2,12 @@
 lacks.
 
 A record is rejected only when it cannot be a contract of ours: no buyer SIRET, no `id`,
-no `objet`, no date at all (neither `dateNotification` nor `datePublicationDonnees`). Any
-other missing or malformed field leaves the contract incomplete (`incomplet`, and what it
-lacks in `manques`), stored with what it does say:
+no `objet`. Any other missing or malformed field leaves the contract incomplete
+(`incomplet`, and what it lacks in `manques`), stored with what it does say:
 - `procedure`, `codeCPV`, `dureeMois`, `nature` absent or unknown: empty (nature: Marché);
-- `dateNotification` absent or malformed: the publication date stands in for it;
+- `dateNotification` absent or malformed: the publication date stands in for it; with
+  neither (more than half of the AIFE's 2019 file), the date is unknown (null) and the
+  contract counts in no year;
 - `montant` absent, `0`, `"NC"`, `NaN`, negative or beyond a trillion: unknown (null),
   never 0, which would lower the commune's figures without saying so;
 - a holder whose identifier is not what its type says (a « SIRET » of 15 digits) is left
@@ -387,7 +388,7 @@ def lire(brut, *, siret, acheteur, concession):
     if date_notification is None:
         pourquoi = illisibles[0] if illisibles else f"{dates[0]} absente"
         if date_publication is None:
-            raisons.append(f"{pourquoi}, et datePublicationDonnees absente")
+            manques.append(f"{pourquoi}, et datePublicationDonnees absente : date inconnue")
         else:
             manques.append(f"{pourquoi} : date de publication retenue")
             date_notification = date_publication

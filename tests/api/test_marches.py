@@ -152,6 +152,16 @@ def test_indicators_match_the_public_page(matrice, donnees):
     assert reponse.json() == {"annee": ["Donnez une année sur quatre chiffres, par exemple 2026."]}
 
 
+def test_an_undated_contract_has_a_null_date_comes_last_and_counts_in_no_year(matrice, donnees):
+    sans_date = MarcheFactory(commune=matrice.commune, sans_date=True)
+    resultats = client_api().get(COMMUNE).json()["results"]
+    assert resultats[-1]["id"] == sans_date.pk and resultats[-1]["date_notification"] is None
+    assert resultats[-1]["incomplet"] is True
+    assert resultats[0]["date_notification"] == "2026-05-12"
+    par_annee = client_api().get(f"{COMMUNE}indicateurs/").json()["par_annee"]
+    assert [ligne["annee"] for ligne in par_annee] == [2026, None]
+
+
 def test_indicators_leave_unknown_considerations_out_of_the_share(matrice, donnees):
     """The fixture's contract has a clause; three DECP v1 contracts say nothing."""
     anciens = [

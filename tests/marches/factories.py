@@ -25,6 +25,12 @@ class MarcheFactory(factory.django.DjangoModelFactory):
     class Params:
         # A DECP v1 record: no considerations given, so every flag is false.
         inconnues = factory.Trait(sociales_connues=False, environnementales_connues=False)
+        # A DECP v1 record with neither a notification nor a publication date.
+        sans_date = factory.Trait(
+            date_notification=None,
+            incomplet=True,
+            manques="dateNotification absente, et datePublicationDonnees absente : date inconnue",
+        )
 
 
 class TitulaireFactory(factory.django.DjangoModelFactory):

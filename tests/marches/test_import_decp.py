@@ -195,12 +195,10 @@ def test_strict_mode_writes_nothing_and_reports_each_rejected_contract(acheteurs
     rapport = importer("decp_invalides.json", strict=True)
     assert not rapport.ecrit and rapport.refuse
     assert etat_des_marches() == avant
-    assert rapport.invalides == 2 and rapport.crees == 3 and rapport.incomplets == 2
-    erreurs = "\n".join(rapport.erreurs)
-    assert "marché n° 2 (id « 2026-0103 ») : dateNotification « 01/02/2026 » n'est pas" in erreurs
-    assert (
-        "marché n° 3 (id « 2026-0104 ») : acheteur.id « 2135023880 » n'est pas un SIRET" in erreurs
-    )
+    assert rapport.invalides == 1 and rapport.crees == 4 and rapport.incomplets == 3
+    assert rapport.erreurs == [
+        "marché n° 3 (id « 2026-0104 ») : acheteur.id « 2135023880 » n'est pas un SIRET (14 chiffres)"
+    ]
 
 
 def test_by_default_each_record_is_imported_or_rejected_on_its_own(acheteurs):
@@ -209,9 +207,13 @@ def test_by_default_each_record_is_imported_or_rejected_on_its_own(acheteurs):
     assert sorted(Marche.objects.values_list("id_decp", flat=True)) == [
         "2026-0101",
         "2026-0102",
+        "2026-0103",
         "2026-0105",
     ]
-    assert (rapport.invalides, rapport.incomplets) == (2, 2)
+    assert (rapport.invalides, rapport.incomplets) == (1, 3)
+    date_fausse = Marche.objects.get(id_decp="2026-0103")
+    assert date_fausse.date_notification is None
+    assert "dateNotification « 01/02/2026 » n'est pas" in date_fausse.manques
     sans_montant = Marche.objects.get(id_decp="2026-0102")
     assert sans_montant.montant is None and sans_montant.incomplet
     assert "montant absent" in sans_montant.manques
@@ -285,7 +287,6 @@ def test_considerations_not_given_are_unknown_not_none(acheteurs):
     [
         ({"id": ""}, "id absent"),
         ({"objet": ""}, "objet absent"),
-        ({"dateNotification": None}, "dateNotification absente, et datePublicationDonnees absente"),
         ({"acheteur": {"id": "2135 0238"}}, "acheteur.id « 21350238 » n'est pas un SIRET"),
     ],
 )
@@ -366,25 +367,25 @@ def test_command_writes_with_write(acheteurs, capsys):
 
 
 def test_command_refuses_an_invalid_file_with_strict_and_says_so(acheteurs, capsys):
-    with pytest.raises(CommandError, match="--strict : 2 marché\\(s\\) rejeté\\(s\\)"):
+    with pytest.raises(CommandError, match="--strict : 1 marché\\(s\\) rejeté\\(s\\)"):
         call_command("import_decp", str(DONNEES / "decp_invalides.json"), "--write", "--strict")
     sorties = capsys.readouterr()
     assert "Refusé, rien n'est écrit" in sorties.out and "Simulation" not in sorties.out
-    assert "marché n° 2" in sorties.err
+    assert "marché n° 3" in sorties.err
     assert not Marche.objects.exists()
 
 
 def test_command_writes_record_by_record_by_default(acheteurs, capsys):
     call_command("import_decp", str(DONNEES / "decp_invalides.json"), "--write")
     sortie = capsys.readouterr().out
-    assert "créés : 3" in sortie and "rejetés : 2" in sortie and "dont incomplets : 2" in sortie
-    assert Marche.objects.count() == 3
+    assert "créés : 4" in sortie and "rejetés : 1" in sortie and "dont incomplets : 3" in sortie
+    assert Marche.objects.count() == 4
 
 
 def test_command_prints_the_summary_as_json(acheteurs, capsys):
     call_command("import_decp", str(DONNEES / "decp_invalides.json"), "--format", "json")
     resume = json.loads(capsys.readouterr().out)
-    assert (resume["lus"], resume["crees"], resume["rejetes"], resume["ecrit"]) == (5, 3, 2, False)
+    assert (resume["lus"], resume["crees"], resume["rejetes"], resume["ecrit"]) == (5, 4, 1, False)
     assert {g["raison"] for g in resume["rejets_par_raison"]} >= {
         "acheteur.id «…» n'est pas un SIRET"
     }

@@ -88,14 +88,15 @@ def test_v1_concessions_mixed_in_the_list_are_contracts_of_concession():
     assert dsp.titulaires.get().identifiant == "34176034600021"
 
 
-def test_v1_aife_without_dates_is_rejected_with_its_reason_and_odd_holder_types_are_kept():
-    communes("219740040", "069333357", "725058438")
+def test_v1_aife_without_any_date_is_kept_undated_and_odd_holder_types_are_kept():
+    saint_pierre, *_ = communes("219740040", "069333357", "725058438")
     rapport = importer("v1_aife_2019-04-04.json")
-    assert rapport.invalides == 1
-    assert rapport.erreurs == [
-        "marché n° 0 (id « 2018_TPLyTsQ2000 ») : dateNotification absente, "
-        "et datePublicationDonnees absente"
-    ]
+    assert (rapport.invalides, rapport.incomplets) == (0, 2)
+    sans_date = saint_pierre.marches.get(id_decp="2018_TPLyTsQ2000")
+    assert sans_date.date_notification is None and sans_date.incomplet
+    assert "dateNotification absente, et datePublicationDonnees absente : date inconnue" in (
+        sans_date.manques
+    )
     sans_nature = Marche.objects.get(id_decp="2000026322825607")
     assert sans_nature.nature == Nature.MARCHE and "nature absent" in sans_nature.manques
     # Holders RIDET and TVA_INTRACOMMUNAUTAIRE as notified; two modifications, listed

@@ -122,6 +122,25 @@ def test_public_page_counts_the_share_over_known_considerations(client, matrice)
     assert "Non renseignées (non comptées)" in page
 
 
+def test_an_undated_contract_is_listed_last_and_counted_in_no_year(client, matrice):
+    MarcheFactory(commune=matrice.commune, sans_date=True, objet="Marché sans date")
+    MarcheFactory(commune=matrice.commune, objet="Marché daté", date_notification="2024-02-01")
+    page = client.get(url_publique(matrice.commune)).content.decode()
+    assert page.index("Marché daté") < page.index("Marché sans date")
+    assert '<th scope="row">2024</th>' in page
+    assert '<th scope="row">Date inconnue</th>' in page
+    assert page.index('<th scope="row">2024</th>') < page.index("Date inconnue</th>")
+    assert "<td>inconnue</td>" in page
+
+    entete, *lignes = lire_csv(
+        client.get(reverse("commune:marches_public:export", args=[matrice.commune.code_insee]))
+    )
+    dates = {
+        ligne[entete.index("objet")]: ligne[entete.index("dateNotification")] for ligne in lignes
+    }
+    assert dates == {"Marché daté": "2024-02-01", "Marché sans date": ""}
+
+
 def test_public_filter_without_consideration_keeps_known_no_only(client, matrice):
     MarcheFactory(commune=matrice.commune, objet="Marché sans clause")
     MarcheFactory(commune=matrice.commune, objet="Marché des DECP v1", inconnues=True)
