@@ -197,7 +197,8 @@ def test_strict_mode_writes_nothing_and_reports_each_rejected_contract(acheteurs
     assert etat_des_marches() == avant
     assert rapport.invalides == 1 and rapport.crees == 4 and rapport.incomplets == 3
     assert rapport.erreurs == [
-        "marché n° 3 (id « 2026-0104 ») : acheteur.id « 2135023880 » n'est pas un SIRET (14 chiffres)"
+        "marché n° 3 (id « 2026-0104 ») : "
+        "acheteur.id « 2135023880 » n'est pas un SIRET (14 chiffres)"
     ]
 
 
