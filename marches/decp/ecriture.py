@@ -53,7 +53,10 @@ CHAMPS = (
     "incomplet",
     "manques",
 )
-COLONNES_MARCHE = [champ.attname for champ in Marche._meta.concrete_fields]
+# What a batch reads of the contracts already there: enough to tell whether each changed.
+# The rest of a row (its dates of creation and update…) is read only for the few that
+# change, whose history needs them whole.
+COLONNES_COMPAREES = ["id", "acheteur_siret", "id_decp", "cle_lot", *CHAMPS]
 COLONNES_TITULAIRE = [champ.attname for champ in Titulaire._meta.concrete_fields]
 CHAMPS_MIS_A_JOUR = [nom.removesuffix("_id") for nom in CHAMPS] + ["cle_lot", "updated_at"]
 
@@ -150,7 +153,7 @@ def ecrire_lot(lot, rapport, *, maintenant, by, structures):
     # few that change, which bulk_update_with_history needs.
     existants, sans_cle = {}, {}
     # .order_by(): no sort by the model's ordering, which nothing here needs.
-    for ligne in Marche.objects.filter(_cles_du_lot(lot)).order_by().values(*COLONNES_MARCHE):
+    for ligne in Marche.objects.filter(_cles_du_lot(lot)).order_by().values(*COLONNES_COMPAREES):
         existants[(ligne["acheteur_siret"], ligne["id_decp"], ligne["cle_lot"])] = ligne
         if not ligne["cle_lot"]:
             sans_cle[(ligne["acheteur_siret"], ligne["id_decp"])] = ligne
@@ -235,7 +238,7 @@ def ecrire_lot(lot, rapport, *, maintenant, by, structures):
             titulaires_retires += retires
             change = True
         if change:
-            modifies.append(Marche(**{**actuel, **differences, "updated_at": maintenant}))
+            modifies.append((actuel["id"], differences))
         else:
             rapport.inchanges += 1
 
@@ -246,7 +249,14 @@ def ecrire_lot(lot, rapport, *, maintenant, by, structures):
                 titulaire["marche_id"] = ligne["id"]
                 titulaires_ajoutes.append(titulaire)
     if modifies:
-        bulk_update_with_history(modifies, Marche, CHAMPS_MIS_A_JOUR, batch_size=500, **historique)
+        entiers = Marche.objects.in_bulk([pk for pk, _ in modifies])
+        for pk, differences in modifies:
+            for nom, valeur in differences.items():
+                setattr(entiers[pk], nom, valeur)
+            entiers[pk].updated_at = maintenant
+        bulk_update_with_history(
+            list(entiers.values()), Marche, CHAMPS_MIS_A_JOUR, batch_size=500, **historique
+        )
     if titulaires_retires:
         # One by one through the ORM, so that each removal lands in the history.
         Titulaire.objects.filter(pk__in=titulaires_retires).delete()
