@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q
 
+from commune.concurrence import FormulaireVersionne
 from commune.models import MembreCommune
 
 from .enums import NaturePreuve, Statut
@@ -36,7 +37,7 @@ class ResumeErreurs:
         return lignes
 
 
-class EngagementForm(ResumeErreurs, forms.ModelForm):
+class EngagementForm(ResumeErreurs, FormulaireVersionne, forms.ModelForm):
     avancement = forms.IntegerField(
         label="Avancement (en %)",
         required=False,

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from commune.concurrence import Versionne
+
 from .enums import NaturePreuve, Statut, TypeReferentiel
 
 
@@ -153,7 +155,7 @@ class EngagementQuerySet(models.QuerySet):
         return self.annotate(nombre_preuves=models.Count("preuves"))
 
 
-class Engagement(models.Model):
+class Engagement(Versionne):
     """Where a commune stands on one action."""
 
     commune = models.ForeignKey(

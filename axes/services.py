@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from commune.concurrence import version_verifier
+
 from .enums import Statut
 from .models import Engagement, Jalon, Preuve, ScoreSnapshot
 from .scoring import Score
@@ -92,16 +94,19 @@ def _engagement_verrouille(*, commune, action):
     return engagement
 
 
-def engagement_enregistrer(*, commune, action, valeurs: dict):
+def engagement_enregistrer(*, commune, action, valeurs: dict, version: int | None = None):
     """Creates or updates the commune's engagement on the action, then the day's snapshot.
 
     `valeurs` maps engagement fields to their new values. `réalisé` needs at
     least one piece of evidence already recorded: ValidationError otherwise,
-    and nothing is written.
+    and nothing is written. `version` is the version the values were based on (0: no
+    engagement yet); saved by someone else since, it raises ConflitDeVersion and
+    nothing is written.
     """
     engagement = (
         Engagement.objects.select_for_update().filter(commune=commune, action=action).first()
     )
+    version_verifier(engagement, version)
     if valeurs.get("statut") == Statut.REALISE and (
         engagement is None or not engagement.preuves.exists()
     ):
@@ -116,6 +121,7 @@ def engagement_enregistrer(*, commune, action, valeurs: dict):
             return engagement
         # Created by a concurrent request in between: update it like any other.
         engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+        version_verifier(engagement, version)
     modifies = {
         nom: valeur for nom, valeur in valeurs.items() if getattr(engagement, nom) != valeur
     }

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from commune import perms
+from commune.concurrence import ConflitDeVersion, conflit_preparer
 
 from . import history, services
 from .forms import EngagementForm, JalonForm, PreuveForm
@@ -88,9 +89,17 @@ def liste(request, code_insee):
 
 
 def _page_action(
-    request, commune, action, *, formulaire=None, formulaire_preuve=None, formulaire_jalon=None
+    request,
+    commune,
+    action,
+    *,
+    formulaire=None,
+    formulaire_preuve=None,
+    formulaire_jalon=None,
+    conflit=None,
 ):
-    """The action page, with whichever of its forms was just submitted and refused."""
+    """The action page, with whichever of its forms was just submitted and refused; after
+    a conflict of versions (409), with both versions and the form ready to merge."""
     engagement = _engagement(commune, action)
     preuves, jalons = [], []
     if engagement is not None:
@@ -117,8 +126,9 @@ def _page_action(
         "formulaire": formulaire,
         "formulaire_preuve": formulaire_preuve,
         "formulaire_jalon": formulaire_jalon,
+        "conflit": conflit,
     }
-    return render(request, "axes/espace/action.html", contexte)
+    return render(request, "axes/espace/action.html", contexte, status=409 if conflit else 200)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -144,7 +154,12 @@ def _enregistrer_engagement(request, code_insee, code):
     if formulaire.is_valid():
         valeurs = {nom: formulaire.cleaned_data[nom] for nom in formulaire.Meta.fields}
         try:
-            services.engagement_enregistrer(commune=commune, action=action, valeurs=valeurs)
+            services.engagement_enregistrer(
+                commune=commune, action=action, valeurs=valeurs, version=formulaire.version_lue()
+            )
+        except ConflitDeVersion as conflit:
+            conflit = conflit_preparer(conflit, formulaire, valeurs)
+            return _page_action(request, commune, action, formulaire=formulaire, conflit=conflit)
         except ValidationError as erreur:
             formulaire.add_error(None, erreur)
         else:

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, OrderBy, Q
 from simple_history.models import HistoricalRecords
 
+from commune.concurrence import Versionne
 from commune.models import SIRET_REGEX, valider_siret
 
 from .enums import (
@@ -94,7 +95,7 @@ class MarcheQuerySet(models.QuerySet):
         return self if annee is None else self.filter(date_notification__year=annee)
 
 
-class Marche(models.Model):
+class Marche(Versionne):
     """A public contract, in the vocabulary of the DECP v2."""
 
     id_decp = models.CharField("identifiant DECP", max_length=64)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 from stdnum.fr import siret as stdnum_siret
 
+from commune.concurrence import Versionne
 from commune.enums import StatutDemande
 from commune.models import SIRET_REGEX, Commune, Demande, Invitation, valider_siret
 
@@ -123,7 +124,7 @@ def relations_du_profil():
     ]
 
 
-class Structure(models.Model):
+class Structure(Versionne):
     siret = models.CharField(
         "SIRET", max_length=14, unique=True, validators=[valider_siret, valider_siret_luhn]
     )
