@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.text import slugify
 
+from commune.concurrence import FormulaireVersionne
 from commune.models import CODE_INSEE_REGEX, EPCI, Commune, Departement
 
 from .enums import TypeSoutien
@@ -221,7 +222,7 @@ class CasesACocher(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
 
-class ProfilForm(forms.ModelForm):
+class ProfilForm(FormulaireVersionne, forms.ModelForm):
     siret = ChampSiret(
         help_text="Modifiable tant que l'équipe de la plateforme n'a pas vérifié la structure."
     )

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commune import perms as perms_commune
+from commune.concurrence import version_verifier
 from commune.enums import StatutDemande
 from commune.services import (
     DUREE_INVITATION,
@@ -385,19 +386,30 @@ def _valeur(structure, nom):
 
 
 @transaction.atomic
-def profil_enregistrer(*, structure, valeurs, relations, by, logo=None, supprimer_logo=False):
+def profil_enregistrer(
+    *,
+    structure,
+    valeurs,
+    relations,
+    by,
+    logo=None,
+    supprimer_logo=False,
+    version: int | None = None,
+):
     """Saves the profile of `structure` as one change of its history, by `by`.
 
     `valeurs` maps fields of CHAMPS_PROFIL to their new value, `relations` fields of
     RELATIONS_PROFIL to their new objects; `logo` is a prepared file (structures.logos).
     A figure that changes gets today as its date; one that is cleared loses its date.
     Nothing is saved, and no history is written, when nothing changed. Returns the
-    names of the changed fields.
+    names of the changed fields. `version` is the version the change was based on:
+    saved by someone else since, it raises ConflitDeVersion and nothing is written.
     """
     if not perms.can_edit_profile(by, structure):
         raise PermissionDenied("Seuls les membres de la structure modifient sa fiche.")
     # Locked: two members saving at once are served one after the other.
     structure = Structure.objects.select_for_update().get(pk=structure.pk)
+    version_verifier(structure, version)
     modifies = []
     for nom, valeur in valeurs.items():
         if nom not in CHAMPS_PROFIL:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from commune.concurrence import ConflitDeVersion, conflit_preparer
 from commune.enums import StatutDemande
 from commune.forms import CompteInvitationForm
 from commune.services import InvitationInutilisable
@@ -194,21 +195,25 @@ def tableau_de_bord(request, siret):
 def profil(request, siret):
     """Members edit the profile; the whole form is one change of the history."""
     structure = _avec_profil(perms.structure_pour(request.user, siret, perms.can_edit_profile))
+    conflit = None
     if request.method == "POST":
         form = ProfilForm(request.POST, request.FILES, instance=structure)
         if form.is_valid():
             donnees = form.cleaned_data
+            valeurs = {nom: donnees[nom] for nom in services.CHAMPS_PROFIL if nom in form.fields}
+            relations = {nom: donnees[nom] for nom in services.RELATIONS_PROFIL}
             try:
                 modifies = services.profil_enregistrer(
                     structure=structure,
-                    valeurs={
-                        nom: donnees[nom] for nom in services.CHAMPS_PROFIL if nom in form.fields
-                    },
-                    relations={nom: donnees[nom] for nom in services.RELATIONS_PROFIL},
+                    valeurs=valeurs,
+                    relations=relations,
                     logo=donnees["logo"],
                     supprimer_logo=donnees.get("supprimer_logo", False),
                     by=request.user,
+                    version=form.version_lue(),
                 )
+            except ConflitDeVersion as refus:
+                conflit = conflit_preparer(refus, form, {**valeurs, **relations})
             except ValidationError as erreur:
                 form.add_error(None, erreur)
             else:
@@ -224,8 +229,15 @@ def profil(request, siret):
         )
     else:
         form = ProfilForm(instance=structure)
-    contexte = {"structure": structure, "form": form, "completion": completion(structure)}
-    return render(request, "structures/espace/profil.html", contexte)
+    contexte = {
+        "structure": structure,
+        "form": form,
+        "completion": completion(structure),
+        "conflit": conflit,
+    }
+    return render(
+        request, "structures/espace/profil.html", contexte, status=409 if conflit else 200
+    )
 
 
 # Members ------------------------------------------------------------------------------------
