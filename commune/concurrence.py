@@ -183,6 +183,10 @@ def valeurs_de(objet, noms: Iterable[str]) -> dict:
     return resultat
 
 
+def _majuscule(texte: str) -> str:
+    return texte[:1].upper() + texte[1:]
+
+
 def _texte(champ: models.Field, valeur) -> str:
     if valeur is None or valeur == "" or valeur == frozenset():
         return VIDE
@@ -251,7 +255,9 @@ def conflit_preparer(
         resultat.lignes.append(
             LigneConflit(
                 nom=nom,
-                libelle=str(champ_formulaire.label if champ_formulaire else champ.verbose_name),
+                libelle=_majuscule(
+                    str(champ_formulaire.label if champ_formulaire else champ.verbose_name)
+                ),
                 ancre=(champ_formulaire.id_for_label or f"{champ_formulaire.auto_id}_0")
                 if champ_formulaire
                 else "",

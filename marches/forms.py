@@ -8,6 +8,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from stdnum.fr import siret as stdnum_siret
 
+from commune.concurrence import FormulaireVersionne
+
 from .enums import ConsiderationEnvironnementale, ConsiderationSociale, TypeIdentifiant
 from .models import (
     ENVIRONNEMENTALES,
@@ -72,7 +74,7 @@ def _choix_sans(vocabulaire, aucune):
     return [(valeur, libelle) for valeur, libelle in vocabulaire.choices if valeur != aucune]
 
 
-class MarcheForm(ResumeErreurs, forms.ModelForm):
+class MarcheForm(ResumeErreurs, FormulaireVersionne, forms.ModelForm):
     montant = forms.DecimalField(
         label="Montant (€ HT)",
         min_value=0,
@@ -193,6 +195,12 @@ class MarcheForm(ResumeErreurs, forms.ModelForm):
         self.fields["considerations_environnementales"].initial = [
             valeur for valeur, champ in ENVIRONNEMENTALES.items() if getattr(self.instance, champ)
         ]
+
+    def champs_du_marche(self) -> list[str]:
+        """The contract's fields this form sets, considerations as their flags: what a
+        conflict of versions compares."""
+        noms = [nom for nom in self.Meta.fields if not nom.startswith("considerations_")]
+        return noms + list(SOCIALES.values()) + list(ENVIRONNEMENTALES.values())
 
     def clean_id_decp(self):
         return self.cleaned_data["id_decp"].strip()

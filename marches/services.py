@@ -25,10 +25,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.formats import date_format, number_format
 
+from commune.concurrence import version_verifier
 from structures.models import Structure
 
 from .enums import TypeIdentifiant
-from .models import HEURES_MAX, PERSONNES_MAX, ClauseSociale, SuiviHeures
+from .models import HEURES_MAX, PERSONNES_MAX, ClauseSociale, Marche, SuiviHeures
 from .perms import can_edit_clauses, can_edit_marches, can_edit_suivis
 
 HEURES_PAR_PERSONNE = 1_820
@@ -63,14 +64,22 @@ def _structure_du_titulaire(titulaire):
 
 
 @transaction.atomic
-def marche_enregistrer(*, commune, marche, titulaires, retires, by):
+def marche_enregistrer(*, commune, marche, titulaires, retires, by, version: int | None = None):
     """Saves a contract of `commune` entered or changed by hand, with its holders.
 
     `titulaires` are the new or changed holders, `retires` those to remove. A holder
     identified by a SIRET is linked to the structure of that SIRET, when there is one.
+    `version` is the version the change was based on: saved by someone else since, it
+    raises ConflitDeVersion and nothing is written.
     """
     if not can_edit_marches(by, commune):
         raise PermissionDenied("Seuls les éditeurs et administrateurs modifient les marchés.")
+    if marche.pk is not None:
+        # Locked: two members saving at once are served one after the other, and the
+        # second one's version is compared with what the first one saved.
+        enregistre = Marche.objects.select_for_update().get(pk=marche.pk)
+        version_verifier(enregistre, version)
+        marche.version = enregistre.version
     marche.commune = commune
     marche.save()
     for titulaire in retires:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_filters.views import FilterView
 
 from commune import perms as perms_commune
+from commune.concurrence import ConflitDeVersion, conflit_preparer, valeurs_de
 
 from . import perms, services
 from .export import marches_exporter, nom_du_fichier
@@ -102,7 +103,9 @@ class ListeMarches(LoginRequiredMixin, FilterView):
         return contexte
 
 
-def _page_formulaire(request, commune, formulaire, titulaires, marche=None, identifiant=""):
+def _page_formulaire(
+    request, commune, formulaire, titulaires, marche=None, identifiant="", conflit=None
+):
     erreurs = []
     if formulaire.is_bound:
         erreurs = formulaire.resume_erreurs() + titulaires.resume_erreurs()
@@ -114,8 +117,14 @@ def _page_formulaire(request, commune, formulaire, titulaires, marche=None, iden
         "formulaire": formulaire,
         "titulaires": titulaires,
         "erreurs": erreurs,
+        "conflit": conflit,
     }
-    return render(request, "marches/espace/marche_formulaire.html", contexte)
+    return render(
+        request,
+        "marches/espace/marche_formulaire.html",
+        contexte,
+        status=409 if conflit else 200,
+    )
 
 
 def _enregistrer_marche(request, commune, marche):
@@ -123,6 +132,7 @@ def _enregistrer_marche(request, commune, marche):
     saved, (the page with the errors, None) when refused."""
     creation = marche.pk is None
     identifiant = marche.id_decp
+    conflit = None
     formulaire = MarcheForm(request.POST, instance=marche, commune=commune)
     titulaires = TitulaireFormSet(request.POST, instance=marche, prefix=PREFIXE_TITULAIRES)
     # Both checked, so that every error shows at once.
@@ -136,7 +146,11 @@ def _enregistrer_marche(request, commune, marche):
                 titulaires=titulaires.save(commit=False),
                 retires=titulaires.deleted_objects,
                 by=request.user,
+                version=formulaire.version_lue(),
             )
+        except ConflitDeVersion as refus:
+            saisies = valeurs_de(marche, formulaire.champs_du_marche())
+            conflit = conflit_preparer(refus, formulaire, saisies)
         except IntegrityError:
             # Another request took the same identifier since the form was checked.
             formulaire.add_error(
@@ -147,7 +161,13 @@ def _enregistrer_marche(request, commune, marche):
             messages.success(request, f"Marché « {marche.id_decp} » {verbe}.")
             return None, marche
     page = _page_formulaire(
-        request, commune, formulaire, titulaires, None if creation else marche, identifiant
+        request,
+        commune,
+        formulaire,
+        titulaires,
+        None if creation else marche,
+        identifiant,
+        conflit,
     )
     return page, None
 
