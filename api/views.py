@@ -32,6 +32,7 @@ from commune import cache, opendata
 from commune import filters as filtres_communes
 from commune import perms as perms_commune
 from commune import services as services_commune
+from commune.concurrence import ConflitDeVersion, etag, version_attendue
 from commune.enums import StatutRapport
 from commune.models import Commune, Rapport
 from commune.views import avec_score_courant, derniere_modification
@@ -332,6 +333,57 @@ class ReferentielDetail(generics.RetrieveAPIView):
 # Engagements ------------------------------------------------------------------------------
 
 
+# Optimistic concurrency: a GET gives the version as an ETag; a PATCH that sends it back in
+# If-Match is refused (412) when someone saved in between. Without If-Match, last one wins.
+
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description='La version de la ressource, par exemple "v3" : à renvoyer dans If-Match '
+    "pour la modifier sans écraser une modification faite entre-temps.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Facultatif : l'ETag lu par GET. Si la ressource a été modifiée depuis, rien "
+    "n'est enregistré et la réponse est 412. Sans cet en-tête, la modification s'applique "
+    "à la version courante.",
+)
+VERSION_PERIMEE = OpenApiResponse(
+    s.ErreurSerializer,
+    description="Version périmée : la ressource a été modifiée depuis la lecture dont l'ETag "
+    "est dans If-Match ; rien n'a été enregistré. Relisez-la, reportez vos changements et "
+    "renvoyez-les avec le nouvel ETag.",
+)
+
+
+class VersionPerimee(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "version_perimee"
+
+    def __init__(self, version_actuelle):
+        super().__init__(
+            f"Rien n'a été enregistré : la ressource a été modifiée depuis votre lecture. "
+            f"Sa version est désormais {etag(version_actuelle)} : relisez-la, reportez vos "
+            "changements et renvoyez-les avec cet ETag dans l'en-tête If-Match."
+        )
+
+
+def _version_demandee(request, version_actuelle):
+    """The version a PATCH is based on, from its If-Match (None without one); the service
+    compares it again under lock. `version_actuelle` reads it, only when there is one."""
+    entete = request.headers.get("If-Match")
+    return None if entete is None else version_attendue(entete, version_actuelle())
+
+
+def _avec_etag(reponse, version):
+    reponse["ETag"] = etag(version)
+    return reponse
+
+
 def _action(guide, code):
     return _ou_404(
         Action.objects.select_related("axe", "referentiel"),
@@ -427,13 +479,15 @@ class EngagementDetail(APIView):
         membre = perms_commune.can_view_private_commune(request.user, commune)
         engagement = _engagements(commune, [action], membre=membre).get(action.pk)
         ligne = _ligne_engagement(request, commune, action, engagement, membre=membre)
-        return Response(
+        reponse = Response(
             s.EngagementSerializer(ligne, context={"request": request}).data, status=status_code
         )
+        # 0: no engagement yet, as the web form counts it.
+        return _avec_etag(reponse, engagement.version if engagement else 0)
 
     @extend_schema(
         summary="Un engagement de la commune",
-        parameters=[schema.INSEE, schema.CODE_ACTION],
+        parameters=[schema.INSEE, schema.CODE_ACTION, ETAG],
         responses=schema.reponses({200: s.EngagementSerializer}, *schema.LECTURE_SEULE),
         tags=["Engagements"],
     )
@@ -448,9 +502,12 @@ class EngagementDetail(APIView):
         "s'appliquent : « réalisé » demande au moins une preuve déjà ajoutée, « engagé » une "
         "date cible, « en cours » un avancement de 0 à 100, « non concerné » une "
         "justification. Le score et son historique sont mis à jour.",
-        parameters=[schema.INSEE, schema.CODE_ACTION],
+        parameters=[schema.INSEE, schema.CODE_ACTION, IF_MATCH, ETAG],
         request=s.EngagementModificationSerializer,
-        responses=schema.reponses({200: s.EngagementSerializer}, *schema.ECRITURE),
+        responses={
+            **schema.reponses({200: s.EngagementSerializer}, *schema.ECRITURE),
+            412: VERSION_PERIMEE,
+        },
         tags=["Engagements"],
     )
     def patch(self, request, code_insee, code):
@@ -465,7 +522,17 @@ class EngagementDetail(APIView):
             valeurs = dict(entree.validated_data)
             if valeurs.get("pilote_nom"):
                 valeurs["pilote"] = None
-            services_axes.engagement_enregistrer(commune=commune, action=action, valeurs=valeurs)
+            # 0: no engagement yet.
+            versions = Engagement.objects.filter(commune=commune, action=action)
+            version = _version_demandee(
+                request, lambda: versions.values_list("version", flat=True).first() or 0
+            )
+            try:
+                services_axes.engagement_enregistrer(
+                    commune=commune, action=action, valeurs=valeurs, version=version
+                )
+            except ConflitDeVersion as conflit:
+                raise VersionPerimee(conflit.objet.version) from conflit
         return self._reponse(request, commune, action)
 
 
@@ -703,14 +770,15 @@ class StructureDetail(APIView):
             "request": request,
             "membre": perms_structures.can_view_private_structure(request.user, structure),
         }
-        return Response(s.StructureDetailSerializer(structure, context=contexte).data)
+        reponse = Response(s.StructureDetailSerializer(structure, context=contexte).data)
+        return _avec_etag(reponse, structure.version)
 
     @extend_schema(
         summary="Une structure",
         description="Sa fiche publique : contacts publiés, secteurs, zones d'intervention, "
         "chiffres et leur date. Ses membres voient aussi une fiche non publiée et les "
         "contacts non publiés.",
-        parameters=[schema.SIRET],
+        parameters=[schema.SIRET, ETAG],
         responses=schema.reponses({200: s.StructureDetailSerializer}, *schema.LECTURE_SEULE),
         tags=["Structures"],
     )
@@ -723,9 +791,12 @@ class StructureDetail(APIView):
         "types de prestation par code, réseaux par slug, zones par codes) remplace la "
         "précédente. Un chiffre modifié prend la date du jour. Toute la modification entre "
         "dans l'historique de la fiche comme un seul changement.",
-        parameters=[schema.SIRET],
+        parameters=[schema.SIRET, IF_MATCH, ETAG],
         request=s.StructureModificationSerializer,
-        responses=schema.reponses({200: s.StructureDetailSerializer}, *schema.ECRITURE),
+        responses={
+            **schema.reponses({200: s.StructureDetailSerializer}, *schema.ECRITURE),
+            412: VERSION_PERIMEE,
+        },
         tags=["Structures"],
     )
     def patch(self, request, siret):
@@ -739,18 +810,24 @@ class StructureDetail(APIView):
             entree = s.StructureModificationSerializer(data=request.data)
             entree.is_valid(raise_exception=True)
             donnees = entree.validated_data
-            services_structures.profil_enregistrer(
-                structure=structure,
-                valeurs={
-                    nom: donnees[nom] for nom in services_structures.CHAMPS_PROFIL if nom in donnees
-                },
-                relations={
-                    nom: donnees[nom]
-                    for nom in services_structures.RELATIONS_PROFIL
-                    if nom in donnees
-                },
-                by=request.user,
-            )
+            try:
+                services_structures.profil_enregistrer(
+                    structure=structure,
+                    valeurs={
+                        nom: donnees[nom]
+                        for nom in services_structures.CHAMPS_PROFIL
+                        if nom in donnees
+                    },
+                    relations={
+                        nom: donnees[nom]
+                        for nom in services_structures.RELATIONS_PROFIL
+                        if nom in donnees
+                    },
+                    by=request.user,
+                    version=_version_demandee(request, lambda: structure.version),
+                )
+            except ConflitDeVersion as conflit:
+                raise VersionPerimee(conflit.objet.version) from conflit
         return self._reponse(request, self._structure(request, siret))
 
 
@@ -791,7 +868,8 @@ def _reponse_marche(request, marche, status_code=200):
         "request": request,
         "voit_prive": {marche.pk} if perms_marches.can_view_marche(request.user, marche) else (),
     }
-    return Response(s.MarcheSerializer(marche, context=contexte).data, status=status_code)
+    reponse = Response(s.MarcheSerializer(marche, context=contexte).data, status=status_code)
+    return _avec_etag(reponse, marche.version)
 
 
 def _donnees_du_marche(marche):
@@ -867,7 +945,7 @@ def _titulaires(donnees):
     return objets
 
 
-def _enregistrer_marche(request, commune, marche):
+def _enregistrer_marche(request, commune, marche, version=None):
     entree = s.MarcheEcritureSerializer(data=request.data, partial=marche.pk is not None)
     entree.is_valid(raise_exception=True)
     donnees = dict(entree.validated_data)
@@ -891,13 +969,17 @@ def _enregistrer_marche(request, commune, marche):
         if marche.pk is not None:
             retires = list(marche.titulaires.all())
         titulaires = nouveaux
-    services_marches.marche_enregistrer(
-        commune=commune,
-        marche=marche,
-        titulaires=titulaires or [],
-        retires=retires,
-        by=request.user,
-    )
+    try:
+        services_marches.marche_enregistrer(
+            commune=commune,
+            marche=marche,
+            titulaires=titulaires or [],
+            retires=retires,
+            by=request.user,
+            version=version,
+        )
+    except ConflitDeVersion as conflit:
+        raise VersionPerimee(conflit.objet.version) from conflit
     return marche
 
 
@@ -971,7 +1053,7 @@ class MarcheDetail(APIView):
         summary="Un marché",
         description="Un marché publié ; un marché retiré de la page publique n'est visible "
         "que des membres de la commune et des titulaires.",
-        parameters=[schema.PK_MARCHE],
+        parameters=[schema.PK_MARCHE, ETAG],
         responses=schema.reponses({200: s.MarcheSerializer}, *schema.LECTURE_SEULE),
         tags=["Marchés"],
     )
@@ -982,16 +1064,20 @@ class MarcheDetail(APIView):
         summary="Modifier un marché (éditeurs et administrateurs de la commune acheteuse)",
         description="Les champs absents ne changent pas ; « titulaires », s'il est donné, "
         "remplace la liste. Les règles du formulaire du site s'appliquent.",
-        parameters=[schema.PK_MARCHE],
+        parameters=[schema.PK_MARCHE, IF_MATCH, ETAG],
         request=s.MarcheEcritureSerializer,
-        responses=schema.reponses({200: s.MarcheSerializer}, *schema.ECRITURE),
+        responses={
+            **schema.reponses({200: s.MarcheSerializer}, *schema.ECRITURE),
+            412: VERSION_PERIMEE,
+        },
         tags=["Marchés"],
     )
     def patch(self, request, pk):
         with transaction.atomic():
             marche = _marche_visible(request, pk)
             exiger(request, perms_marches.can_edit_marche(request.user, marche), REFUS_MARCHE)
-            _enregistrer_marche(request, marche.commune, marche)
+            version = _version_demandee(request, lambda: marche.version)
+            _enregistrer_marche(request, marche.commune, marche, version)
         return _reponse_marche(request, _ou_404(_marches(), "Marché", pk=pk))
 
     @extend_schema(
