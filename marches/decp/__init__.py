@@ -28,8 +28,8 @@ rejected record rolls everything back. A file that is not valid JSON (cut short,
 that holds no list of contracts, is never written, in either mode.
 
 Memory holds one batch of 2,000 contracts, the buyers and structures by SIRET (as many as
-the country has, whatever the file), a number per contract of a followed buyer (to tell
-duplicates), and at most 1,000 detailed error messages.
+the country has, whatever the file), 8 bytes per contract of a followed buyer (to tell
+duplicates, see vus), and at most 1,000 detailed error messages.
 """
 
 from collections.abc import Callable, Iterable
@@ -46,6 +46,7 @@ from .champs import acheteur_siret, est_concession, lire, texte
 from .ecriture import RAISON_IMPORT_DECP, TAILLE_LOT, copier, ecrire_lot
 from .lecture import SansMarches, enregistrements
 from .rapport import RapportDECP
+from .vus import Vus
 
 __all__ = ["RAISON_IMPORT_DECP", "TAILLE_LOT", "RapportDECP", "copier", "decp_importer"]
 
@@ -130,7 +131,7 @@ def _importer(fichier, rapport, references, maintenant, by, taille_lot, suivre):
     def ecrire(lot):
         ecrire_lot(lot, rapport, maintenant=maintenant, by=by, structures=references.structures)
 
-    lot, vus = [], set()
+    lot, vus = [], Vus()
     index = -1
     try:
         lus = enregistrements(fichier)

@@ -500,3 +500,17 @@ def test_the_records_go_through_the_progress_bar(acheteurs):
     contenu = json.dumps({"marches": [marche_valide(), marche_valide(id="autre")]}).encode()
     rapport = decp_importer(fichier=io.BytesIO(contenu), ecrire=False, suivre=suivre)
     assert len(vus) == rapport.lus == 2
+
+
+def test_contracts_met_are_told_apart_across_slices_of_the_sorted_array():
+    from marches.decp.vus import Vus
+
+    vus = Vus(tranche=3)
+    empreintes = [hash(("21350238800019", f"2026-{n}", "")) for n in range(10)]
+    for empreinte in empreintes[:7]:
+        assert empreinte not in vus
+        vus.add(empreinte)
+    assert len(vus) == 7 and len(vus.ranges) == 6
+    assert all(empreinte in vus for empreinte in empreintes[:7])
+    assert not any(empreinte in vus for empreinte in empreintes[7:])
+    assert list(vus.ranges) == sorted(vus.ranges)
