@@ -2,7 +2,10 @@
 first one, is refused with a conflict page (409) instead of overwriting the first; the
 page shows both versions and sends the merge (audit of issue 16, finding 2)."""
 
+import threading
+
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -155,3 +158,50 @@ def test_save_without_a_version_still_works_as_before(client, engagement):
 
     assert reponse.status_code == 302
     assert Engagement.objects.get().description == "Sans version."
+
+
+def _en_meme_temps(envois):
+    """Sends each (browser, url, data) from its own thread, all at the same instant;
+    returns {browser: status}."""
+    barriere, statuts = threading.Barrier(len(envois)), {}
+
+    def envoyer(navigateur, url, donnees):
+        try:
+            barriere.wait(timeout=5)
+            statuts[navigateur] = navigateur.post(url, donnees).status_code
+        finally:
+            connection.close()
+
+    fils = [threading.Thread(target=envoyer, args=envoi) for envoi in envois]
+    for fil in fils:
+        fil.start()
+    for fil in fils:
+        fil.join()
+    return statuts
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("donnees_de_reference")
+def test_ten_rounds_of_truly_simultaneous_saves_lose_no_edit(on_postgresql):
+    """The audit's reproduction, with two requests at the same instant: the row lock makes
+    one wait for the other, which then finds a newer version and answers 409."""
+    if not on_postgresql:
+        pytest.skip("SQLite has no row locks: it serialises writers.")
+    engagement = EngagementFactory(
+        commune=CommuneFactory(code_insee="35238", nom="Rennes"), action=action_du_guide("2.2")
+    )
+    alice = _navigateur(_editeur(engagement.commune, "Alice"))
+    bruno = _navigateur(_editeur(engagement.commune, "Bruno"))
+    for tour in range(10):
+        changements = {alice: {"description": f"A{tour}"}, bruno: {"justification": f"B{tour}"}}
+        envois = [
+            (n, _url(engagement), {**_page_ouverte(n, engagement), **changements[n]})
+            for n in (alice, bruno)
+        ]
+        statuts = _en_meme_temps(envois)
+        assert sorted(statuts.values()) == [302, 409]
+        gagnant = next(n for n, statut in statuts.items() if statut == 302)
+        enregistre = Engagement.objects.get()
+        assert {nom: getattr(enregistre, nom) for nom in changements[gagnant]} == changements[
+            gagnant
+        ]
