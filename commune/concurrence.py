@@ -146,6 +146,8 @@ class Conflit:
     auteurs: list[str]
     date: datetime | None
     lignes: list[LigneConflit] = field(default_factory=list)
+    # A browser never sends a file back: the ones chosen must be chosen again.
+    fichiers: list[str] = field(default_factory=list)
 
     @property
     def auteurs_texte(self) -> str:
@@ -236,7 +238,12 @@ def conflit_preparer(
         )
     )
     resultat = Conflit(
-        version=objet.version, auteurs=auteurs, date=apres[-1].history_date if apres else None
+        version=objet.version,
+        auteurs=auteurs,
+        date=apres[-1].history_date if apres else None,
+        fichiers=[
+            str(formulaire[nom].label) for nom in formulaire.files if nom in formulaire.fields
+        ],
     )
     noms = list(saisies)
     enregistrees = valeurs_de(objet, noms)

@@ -2,6 +2,8 @@
 before the first one, is refused with a conflict page (409) instead of overwriting the
 first; the page shows both versions, the sectors included, and sends the merge."""
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -11,6 +13,8 @@ from tests.formulaires import donnees_postees
 from tests.structures.factories import MembreStructureFactory, StructureFactory
 
 pytestmark = pytest.mark.django_db
+
+LOGO = Path(__file__).resolve().parent.parent / "data" / "logo.png"
 
 
 @pytest.fixture
@@ -97,3 +101,16 @@ def test_merged_form_sent_again_saves_both_edits(structure, pages):
     structure.refresh_from_db()
     assert (structure.description, structure.telephone) == ("Celle d'Alice.", "02 99 00 00 00")
     assert list(structure.secteurs.all()) == [secteur]
+
+
+def test_a_logo_chosen_on_the_stale_page_is_asked_for_again(structure, pages):
+    bruno, page_de_bruno, _ = pages
+
+    with LOGO.open("rb") as logo:
+        reponse = bruno.post(_url(structure), {**page_de_bruno, "logo": logo})
+
+    assert reponse.status_code == 409
+    assert reponse.context["conflit"].fichiers == ["Logo"]
+    assert "Logo : le fichier choisi n'a pas été enregistré" in reponse.content.decode()
+    structure.refresh_from_db()
+    assert not structure.logo
