@@ -29,8 +29,9 @@ VIDE = "(vide)"
 class Versionne(models.Model):
     """A row that several people edit: every save raises its version by one.
 
-    Saves that lock the row first (the services) raise it exactly; a queryset
-    `update()` does not raise it, so code that writes that way writes around the check.
+    Saves that lock the row first (the services) raise it exactly. A queryset `update()`
+    or `bulk_update()` does not raise it (the national imports of structures and of DECP
+    contracts write that way): such a change is not seen as a conflict.
     """
 
     version = models.PositiveIntegerField(
@@ -41,7 +42,7 @@ class Versionne(models.Model):
         abstract = True
 
     def save(self, *args, update_fields=None, **kwargs):
-        if not self._state.adding:
+        if not self._state.adding and (update_fields is None or update_fields):
             self.version = (self.version or 0) + 1
             if update_fields is not None:
                 update_fields = {*update_fields, "version"}
