@@ -3,8 +3,10 @@ own FilterSets (commune.filters, structures.filters), so a filter means the same
 on both; the contracts and supports lists, which have no directory, have theirs here."""
 
 import django_filters
+from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from commune import filters as filtres_communes
 from commune.models import Departement
@@ -15,12 +17,88 @@ from structures.enums import TypeSoutien
 from structures.models import Soutien
 
 __all__ = [
+    "ANNEE_INVALIDE",
+    "AnneeFilter",
     "CommuneFilter",
+    "Filtres",
     "MarcheCommuneFilter",
     "MarcheFilter",
     "SoutienFilter",
     "StructureFilter",
 ]
+
+
+ANNEE_INVALIDE = "Donnez une année sur quatre chiffres, par exemple 2026."
+ANNEE_MIN, ANNEE_MAX = 1900, 2100
+VALEUR_REPETEE = "Donnez une seule valeur pour ce paramètre."
+
+
+def parametres_repetes(parametres, noms):
+    """{name: [message]} for the parameters of `noms` given more than once: the last one
+    would be used without a word, so the request is refused instead."""
+    return {nom: [VALEUR_REPETEE] for nom in noms if len(parametres.getlist(nom)) > 1}
+
+
+class Filtres(DjangoFilterBackend):
+    """django-filter's backend, with the errors read as Django renders them. Its own
+    translation formats every message with `%` even without parameters, so a message that
+    quotes the visitor's text (« Aucune commune ne s'appelle « % » ») raised a TypeError.
+    A filter given twice is refused rather than silently reduced to its last value."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        erreurs = parametres_repetes(request.query_params, filterset.filters)
+        if not filterset.is_valid():
+            for champ, messages in filterset.errors.items():
+                erreurs.setdefault(champ, list(messages))
+        if erreurs:
+            raise exceptions.ValidationError(erreurs)
+        return filterset.filter_queryset(queryset)
+
+
+class ChampAnnee(forms.IntegerField):
+    """A year of four digits: 0, -1 or 10**20 would reach the database's date functions,
+    which refuse them with a ValueError (a 500)."""
+
+    default_error_messages = {
+        "invalid": ANNEE_INVALIDE,
+        "min_value": ANNEE_INVALIDE,
+        "max_value": ANNEE_INVALIDE,
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", ANNEE_MIN)
+        kwargs.setdefault("max_value", ANNEE_MAX)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        # Given but empty (« ?annee= ») is not « every year »: absent is.
+        if value == "":
+            raise forms.ValidationError(ANNEE_INVALIDE, code="invalid")
+        return super().to_python(value)
+
+
+SCHEMA_ANNEE = {"type": "integer", "minimum": ANNEE_MIN, "maximum": ANNEE_MAX, "example": 2026}
+
+
+def annee_demandee(parametres, nom="annee"):
+    """The year asked for in the query string, or None; a 400 naming `nom` otherwise."""
+    erreurs = parametres_repetes(parametres, [nom])
+    if not erreurs and parametres.get(nom) is not None:
+        try:
+            return ChampAnnee(required=False).clean(parametres[nom])
+        except forms.ValidationError as erreur:
+            erreurs[nom] = erreur.messages
+    if erreurs:
+        raise exceptions.ValidationError(erreurs)
+    return None
+
+
+@extend_schema_field(SCHEMA_ANNEE)
+class AnneeFilter(django_filters.NumberFilter):
+    field_class = ChampAnnee
 
 
 class CommuneFilter(filtres_communes.CommuneFilter):
@@ -32,12 +110,19 @@ _score = CommuneFilter.base_filters["score"]
 extend_schema_field(
     serializers.ChoiceField(choices=[(v, v) for v, *_ in filtres_communes.TRANCHES_SCORE])
 )(_score)
+# A band of population is a text ("2000-9999"), not the model field's integer.
+extend_schema_field(
+    serializers.ChoiceField(
+        choices=CommuneFilter.base_filters["population"].extra["choices"],
+        help_text="Population municipale, par tranche.",
+    )
+)(CommuneFilter.base_filters["population"])
 
 
 class MarcheCommuneFilter(django_filters.FilterSet):
     """The contracts of one commune."""
 
-    annee = django_filters.NumberFilter(
+    annee = AnneeFilter(
         label="Année de notification (AAAA)", field_name="date_notification", lookup_expr="year"
     )
     consideration = django_filters.ChoiceFilter(
@@ -89,7 +174,7 @@ class SoutienFilter(django_filters.FilterSet):
     structure = django_filters.CharFilter(
         label="SIRET de la structure soutenue", field_name="structure__siret"
     )
-    annee = django_filters.NumberFilter(label="Année du soutien (AAAA)")
+    annee = AnneeFilter(label="Année du soutien (AAAA)")
     type = django_filters.ChoiceFilter(label="Type de soutien", choices=TypeSoutien.choices)
 
     class Meta:
@@ -102,4 +187,6 @@ class StructureFilter(filtres_structures.StructureFilter):
     text (a code INSEE, or a name with its département), which the schema is told."""
 
 
-extend_schema_field(serializers.CharField())(StructureFilter.base_filters["commune"])
+extend_schema_field(serializers.CharField(allow_blank=True, max_length=200))(
+    StructureFilter.base_filters["commune"]
+)

@@ -96,6 +96,8 @@ def _absolue(request, nom, *args):
 class Liste(generics.GenericAPIView):
     """A paginated list whose rows are built from the page's objects in a few queries."""
 
+    filter_backends = [filters.Filtres]
+
     def lignes(self, objets):
         return objets
 
@@ -1162,7 +1164,7 @@ class IndicateursMarches(APIView):
             schema.INSEE,
             OpenApiParameter(
                 "annee",
-                int,
+                filters.SCHEMA_ANNEE,
                 description="Année de notification (AAAA) ; toutes les années sinon.",
             ),
         ],
@@ -1171,13 +1173,7 @@ class IndicateursMarches(APIView):
     )
     def get(self, request, code_insee):
         commune = _commune(code_insee)
-        annee = request.query_params.get("annee") or None
-        if annee is not None:
-            if not annee.isdigit() or not 1900 <= int(annee) <= 2100:
-                raise exceptions.ValidationError(
-                    {"annee": ["Donnez une année sur quatre chiffres, par exemple 2026."]}
-                )
-            annee = int(annee)
+        annee = filters.annee_demandee(request.query_params)
         indicateurs = indicateurs_commune(commune, annee)
         indicateurs["par_annee"] = indicateurs_par_annee(
             Marche.objects.publies().filter(commune=commune)

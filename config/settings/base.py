@@ -42,6 +42,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every error under /api/ leaves as JSON, whichever layer made it.
+    "api.middleware.ErreursJsonMiddleware",
     # Anonymous visitors' hits on kept public pages end here (see commune/cache.py).
     "commune.middleware.PagesPubliquesMiddleware",
     "django.middleware.security.SecurityMiddleware",
