@@ -501,6 +501,8 @@ def structures_importer(
             for nom in differents:
                 setattr(structure, nom, cibles[nom])
             structure.updated_at = maintenant  # bulk_update skips auto_now
+            # A member's form opened before the import then sees it as a conflict.
+            structure.version += 1
             champs_modifies.update(differents)
             a_mettre_a_jour.append(structure)
         rapport.mises_a_jour += 1
@@ -527,7 +529,8 @@ def structures_importer(
             bulk_update_with_history(
                 a_mettre_a_jour,
                 Structure,
-                sorted(champ.removesuffix("_id") for champ in champs_modifies) + ["updated_at"],
+                sorted(champ.removesuffix("_id") for champ in champs_modifies)
+                + ["updated_at", "version"],
                 batch_size=TAILLE_LOT,
                 default_change_reason=RAISON_IMPORT,
                 default_date=maintenant,

@@ -58,7 +58,11 @@ CHAMPS = (
 # change, whose history needs them whole.
 COLONNES_COMPAREES = ["id", "acheteur_siret", "id_decp", "cle_lot", *CHAMPS]
 COLONNES_TITULAIRE = [champ.attname for champ in Titulaire._meta.concrete_fields]
-CHAMPS_MIS_A_JOUR = [nom.removesuffix("_id") for nom in CHAMPS] + ["cle_lot", "updated_at"]
+CHAMPS_MIS_A_JOUR = [nom.removesuffix("_id") for nom in CHAMPS] + [
+    "cle_lot",
+    "updated_at",
+    "version",
+]
 
 
 def copier(curseur, modele, champs, lignes):
@@ -186,6 +190,7 @@ def ecrire_lot(lot, rapport, *, maintenant, by, structures):
                     "id_decp": lu.id_decp,
                     "cle_lot": lu.cle_lot,
                     "publie": True,
+                    "version": 1,
                     "created_at": maintenant,
                     "updated_at": maintenant,
                     **lu.valeurs,
@@ -254,6 +259,8 @@ def ecrire_lot(lot, rapport, *, maintenant, by, structures):
             for nom, valeur in differences.items():
                 setattr(entiers[pk], nom, valeur)
             entiers[pk].updated_at = maintenant
+            # A member's form opened before the import then sees it as a conflict.
+            entiers[pk].version += 1
         bulk_update_with_history(
             list(entiers.values()), Marche, CHAMPS_MIS_A_JOUR, batch_size=500, **historique
         )

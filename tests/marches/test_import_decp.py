@@ -514,3 +514,14 @@ def test_contracts_met_are_told_apart_across_slices_of_the_sorted_array():
     assert all(empreinte in vus for empreinte in empreintes[:7])
     assert not any(empreinte in vus for empreinte in empreintes[7:])
     assert list(vus.ranges) == sorted(vus.ranges)
+
+
+def test_an_import_that_changes_a_contract_raises_its_version(acheteurs):
+    importer_texte([marche_valide()])
+    assert Marche.objects.get().version == 1
+    importer_texte([marche_valide()])
+    assert Marche.objects.get().version == 1, "unchanged: the version stays"
+    importer_texte([marche_valide(objet="Travaux de voirie, tranche 2")])
+    marche = Marche.objects.get()
+    assert (marche.objet, marche.version) == ("Travaux de voirie, tranche 2", 2)
+    assert marche.history.latest().version == 2

@@ -82,7 +82,9 @@ def test_a_second_run_changes_nothing_then_an_edit_updates(tmp_path, communes):
     chemin = ecrire(tmp_path, ENTETE + LIGNES.replace("Les Jardins", "Jardins du Sud"))
     sortie = importer(chemin, "--write")
     assert "mises à jour : 1" in sortie and "inchangées : 1" in sortie
-    assert Structure.objects.get(siret="93500001800017").enseigne == "Jardins du Sud"
+    jardins = Structure.objects.get(siret="93500001800017")
+    assert jardins.enseigne == "Jardins du Sud"
+    assert jardins.version == 2, "a profile form opened before the import sees a conflict"
     assert Structure.history.count() == historique + 1
 
 
