@@ -27,6 +27,11 @@ evicted and recreated can never bring back an old entry.
 With several server processes the cache must be shared (REDIS_CACHE_URL):
 a per-process memory cache would not see the bumps of the other processes
 until its entries expire.
+
+When the cache cannot be reached (`config.cache_redis` then answers every call as
+a miss), a version reads as None: what depends on it is computed and not kept, and
+a bump that could not be written is written again, with a new version, by the next
+read of this process that reaches the cache.
 """
 
 import functools
@@ -49,6 +54,9 @@ DUREE_SITE = 10 * 60
 
 _ABSENT = object()
 
+# Bumps this process could not write (the cache was down): {key: None}.
+_bumps_en_retard = {}
+
 
 def cle_commune(commune_id):
     return f"{PREFIXE}:version:commune:{commune_id}"
@@ -58,8 +66,20 @@ def _nouvelle_version():
     return time.time_ns()
 
 
+def _ecrire_bumps(cles):
+    nouvelle = _nouvelle_version()
+    non_ecrites = cache.set_many(dict.fromkeys(cles, nouvelle), timeout=None) or []
+    _bumps_en_retard.update(dict.fromkeys(non_ecrites))
+    return non_ecrites
+
+
 def _versions(cles):
-    """The current version under each key, created when missing: one round trip."""
+    """The current version under each key, created when missing: one round trip.
+    None for a key that the cache could not give."""
+    if _bumps_en_retard:
+        en_retard = list(_bumps_en_retard)
+        _bumps_en_retard.clear()
+        _ecrire_bumps(en_retard)
     versions = cache.get_many(cles)
     for cle in cles:
         if cle not in versions:
@@ -78,6 +98,8 @@ def memoiser(nom, calcul, *, commune_id=None):
         cles, duree = [CLE_SOCLE, cle_commune(commune_id)], DUREE_COMMUNE
         proprietaire = f"commune:{commune_id}"
     versions = _versions(cles)
+    if None in versions:
+        return calcul()
     # Communes bumped together share a version number: the key names its owner too.
     cle = f"{PREFIXE}:{proprietaire}:{nom}:" + ":".join(str(v) for v in versions)
     valeur = cache.get(cle, _ABSENT)
@@ -95,6 +117,8 @@ def memoiser_par_commune(nom, commune_ids, calcul):
     if not commune_ids:
         return {}
     socle, *versions_communes = _versions([CLE_SOCLE, *map(cle_commune, commune_ids)])
+    if socle is None or None in versions_communes:
+        return calcul(commune_ids)
     cles = {
         pk: f"{PREFIXE}:commune:{pk}:{nom}:{socle}:{version}"
         for pk, version in zip(commune_ids, versions_communes, strict=True)
@@ -158,7 +182,7 @@ def page_ecrite(request, reponse):
     """Keeps the response that a view marked with `page_gardee` for the next anonymous
     visitors of its address, under the versions read before it was computed."""
     cles, versions_lues = reponse.garde_publique
-    if reponse.status_code != 200 or reponse.streaming or reponse.cookies:
+    if None in versions_lues or reponse.status_code != 200 or reponse.streaming or reponse.cookies:
         return
     entetes = [(n, v) for n, v in reponse.items() if n.lower() not in _ENTETES_NON_GARDES]
     entree = (cles, versions_lues, reponse.content, entetes)
@@ -191,14 +215,10 @@ def invalider_communes(*commune_ids):
 
     Signals call it on every save and delete; code that writes without
     signals (bulk_create, update) must call it itself."""
-    nouvelle = _nouvelle_version()
-    valeurs = {cle_commune(pk): nouvelle for pk in commune_ids if pk is not None}
-    valeurs[CLE_SITE] = nouvelle
-    cache.set_many(valeurs, timeout=None)
+    _ecrire_bumps([*(cle_commune(pk) for pk in commune_ids if pk is not None), CLE_SITE])
 
 
 def invalider_tout():
     """Drops every cached public page: the referential, a structure or the
     geography changed, which many communes show."""
-    nouvelle = _nouvelle_version()
-    cache.set_many({CLE_SOCLE: nouvelle, CLE_SITE: nouvelle}, timeout=None)
+    _ecrire_bumps([CLE_SOCLE, CLE_SITE])

@@ -1,5 +1,6 @@
 """Public pages kept whole for anonymous visitors (see commune/cache.py)."""
 
+import logging
 import re
 
 from django.conf import settings
@@ -7,6 +8,8 @@ from django.http import HttpResponsePermanentRedirect
 
 from . import cache
 from .models import Commune
+
+logger = logging.getLogger(__name__)
 
 
 class PagesPubliquesMiddleware:
@@ -16,6 +19,10 @@ class PagesPubliquesMiddleware:
     view, and is sent with the headers the page had when it was kept (security,
     Content-Security-Policy, Vary…). Static files and a plain-HTTP request that the
     security middleware must redirect go through the stack as usual.
+
+    The kept pages only save work: when the cache fails (config.cache_redis already
+    answers a Redis outage as a miss; this covers any other backend), the page is
+    computed as if nothing were kept.
     """
 
     def __init__(self, get_response):
@@ -27,12 +34,23 @@ class PagesPubliquesMiddleware:
             and not request.path.startswith(settings.STATIC_URL)
             and (request.is_secure() or not settings.SECURE_SSL_REDIRECT)
         )
-        if partageable and (reponse := cache.page_lue(request)) is not None:
+        if partageable and (reponse := self._lue(request)) is not None:
             return reponse
         reponse = self.get_response(request)
         if partageable and hasattr(reponse, "garde_publique"):
-            cache.page_ecrite(request, reponse)
+            try:
+                cache.page_ecrite(request, reponse)
+            except Exception:
+                logger.warning("page non gardée : cache en erreur", exc_info=True)
         return reponse
+
+    @staticmethod
+    def _lue(request):
+        try:
+            return cache.page_lue(request)
+        except Exception:
+            logger.warning("page gardée non lue : cache en erreur", exc_info=True)
+            return None
 
 
 class RedirectionCommuneMiddleware:
