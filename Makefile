@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PROD_ENV := DJANGO_SETTINGS_MODULE=config.settings.prod ALLOWED_HOSTS=commune-engagee.example \
 	SECRET_KEY=verification-seulement-$$(printf 'x%.0s' {1..60})
 
-.PHONY: install run test quality format clean navigateur bench bibliotheques
+.PHONY: install run test quality format clean navigateur bench bibliotheques api-contrat
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -79,6 +79,11 @@ bench: install
 	DATABASE_URL=$(BENCH_PG)/ce_bench_rapports CELERY_BROKER_URL=redis://127.0.0.1:6379/14 \
 		$(PY) bench/bench_rapports.py
 	dropdb --if-exists -h 127.0.0.1 -U postgres ce_bench_rapports
+
+# The API against its OpenAPI document (schemathesis), anonymous and with a token, on a
+# server of its own and a throwaway PostgreSQL database. Not part of `make test`.
+api-contrat: install
+	scripts/api_contrat.sh
 
 format: install
 	$(VENV)/bin/ruff check --fix .

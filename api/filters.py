@@ -102,21 +102,9 @@ class AnneeFilter(django_filters.NumberFilter):
 
 
 class CommuneFilter(filtres_communes.CommuneFilter):
-    """The directory's filters as they are. The band of avancement filters on an
-    annotation, whose type the schema cannot guess: it is said here."""
-
-
-_score = CommuneFilter.base_filters["score"]
-extend_schema_field(
-    serializers.ChoiceField(choices=[(v, v) for v, *_ in filtres_communes.TRANCHES_SCORE])
-)(_score)
-# A band of population is a text ("2000-9999"), not the model field's integer.
-extend_schema_field(
-    serializers.ChoiceField(
-        choices=CommuneFilter.base_filters["population"].extra["choices"],
-        help_text="Population municipale, par tranche.",
-    )
-)(CommuneFilter.base_filters["population"])
+    """The directory's filters as they are. The bands of avancement and of population are
+    texts ("0-25", "2000-9999"), not the model fields' numbers: the document lists them
+    (see choix_documentes)."""
 
 
 class MarcheCommuneFilter(django_filters.FilterSet):
@@ -190,3 +178,24 @@ class StructureFilter(filtres_structures.StructureFilter):
 extend_schema_field(serializers.CharField(allow_blank=True, max_length=200))(
     StructureFilter.base_filters["commune"]
 )
+
+
+def choix_documentes(*filtersets):
+    """Each choice filter as a list of its values in the document, "" among them: an empty
+    value (« ?type= ») means no filter, as in the site's forms, and the API says so
+    rather than accept what its document calls invalid. Choices read from the database
+    (a structure's sectors) stay plain text."""
+    for filterset in filtersets:
+        for filtre in filterset.base_filters.values():
+            choix = filtre.extra.get("choices")
+            if not isinstance(filtre, django_filters.ChoiceFilter) or not isinstance(choix, list):
+                continue
+            champ = serializers.ChoiceField(
+                choices=[(valeur, libelle) for valeur, libelle in choix if valeur != ""],
+                allow_blank=True,
+                help_text=f"{filtre.label} ; vide : comme absent.",
+            )
+            extend_schema_field(champ)(filtre)
+
+
+choix_documentes(CommuneFilter, MarcheFilter, SoutienFilter, StructureFilter)

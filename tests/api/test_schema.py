@@ -55,7 +55,7 @@ def test_filters_are_documented_parameters(schema):
     assert {"departement", "region", "population", "signe", "score", "page", "page_size"} <= set(
         noms
     )
-    assert noms["score"]["schema"]["enum"] == ["0-25", "25-50", "50-75", "75-100"]
+    assert noms["score"]["schema"]["enum"] == ["", "0-25", "25-50", "50-75", "75-100"]
     assert noms["population"]["description"].startswith("Population")
     structures = {p["name"] for p in schema["paths"]["/api/v1/structures/"]["get"]["parameters"]}
     assert {"type", "groupe", "secteur", "departement", "commune", "reseau"} <= structures
