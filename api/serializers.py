@@ -2,6 +2,8 @@
 write (axes.services, structures.services, marches.services, commune.services)."""
 
 from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from axes.enums import NaturePreuve, Statut
@@ -634,16 +636,31 @@ class MarcheSerializer(serializers.Serializer):
         return donnees
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\s*([0-9]\s*){14}$", "example": "21350238800019"}
+)
+class ChampSiret(serializers.CharField):
+    """14 digits, spaces ignored: the shape the document gives (the check key is the web
+    form's to verify)."""
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\s*[0-9]{8}(-[0-9])?\s*$", "example": "45210000-2"}
+)
+class ChampCpv(serializers.CharField):
+    pass
+
+
 class MarcheEcritureSerializer(serializers.Serializer):
     """A contract entered or changed by a member. On a change, absent fields are kept.
     The rules of the web form apply (marches.forms.MarcheForm)."""
 
     id_decp = serializers.CharField(max_length=64)
-    acheteur_siret = serializers.CharField(
-        max_length=20, required=False, help_text="Par défaut : le SIRET de la mairie."
+    acheteur_siret = ChampSiret(
+        max_length=40, required=False, help_text="Par défaut : le SIRET de la mairie."
     )
     objet = serializers.CharField()
-    code_cpv = serializers.CharField(max_length=10)
+    code_cpv = ChampCpv(max_length=20)
     procedure = serializers.ChoiceField(choices=Procedure.choices)
     nature = serializers.ChoiceField(choices=Nature.choices, default=Nature.MARCHE)
     montant = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
@@ -730,6 +747,11 @@ class SoutienSerializer(serializers.Serializer):
     )
     annee = serializers.IntegerField(min_value=2000, help_text="De 2000 à l'an prochain.")
     description = serializers.CharField(allow_blank=True, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Next year, as the web form says (SoutienForm checks it): in the document too.
+        self.fields["annee"].max_value = timezone.localdate().year + 1
 
     def to_representation(self, soutien):
         request = self.context["request"]
