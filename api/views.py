@@ -31,7 +31,7 @@ from axes.selectors import actions_du_referentiel, engagements_par_commune, entr
 from commune import cache, opendata
 from commune import filters as filtres_communes
 from commune import perms as perms_commune
-from commune import services as services_commune
+from commune import rapports as rapports_commune
 from commune.concurrence import ConflitDeVersion, etag, version_attendue
 from commune.enums import StatutRapport
 from commune.models import Commune, Rapport
@@ -1548,7 +1548,8 @@ def _rapport(request, code_insee, pk):
         summary="Demander un rapport PDF (éditeurs et administrateurs de la commune)",
         description="Le rapport est construit en arrière-plan : la réponse 202 donne "
         "l'adresse de son état (en-tête Location et champ « url »), à consulter jusqu'à ce "
-        "que son statut soit « prêt » (ou « échec »).",
+        "que son statut soit « prêt » (ou « échec »). Un seul rapport en préparation par "
+        "commune, et un nombre limité par heure : au-delà, 429.",
         parameters=[schema.INSEE],
         request=None,
         responses=schema.reponses({202: s.RapportSerializer}, 401, 403, 404),
@@ -1571,9 +1572,13 @@ class RapportListe(Liste):
     def post(self, request, code_insee):
         commune = _commune(code_insee)
         exiger(request, perms_commune.can_request_report(request.user, commune), REFUS_COMMUNE)
-        rapport = services_commune.rapport_demander(
-            commune=commune, referentiel=_guide(), by=request.user
-        )
+        try:
+            rapport = rapports_commune.rapport_demander_dans_les_limites(
+                commune=commune, referentiel=_guide(), by=request.user
+            )
+        except rapports_commune.DemandeRefusee as refus:
+            return Response({"detail": str(refus)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        rapport.refresh_from_db()
         rapport.commune = commune
         donnees = s.RapportSerializer(rapport, context={"request": request}).data
         return Response(

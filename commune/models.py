@@ -397,7 +397,17 @@ class Rapport(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     taille = models.PositiveBigIntegerField("taille (octets)", null=True, blank=True)
     pages = models.PositiveIntegerField("nombre de pages", null=True, blank=True)
+    # A build claimed, or claimed again after its worker went silent (commune.tasks).
     tentatives = models.PositiveSmallIntegerField(default=0)
+    envoye_le = models.DateTimeField("envoyé à la file le", null=True, blank=True)
+    envois = models.PositiveSmallIntegerField("envois à la file", default=0)
+    battement = models.DateTimeField(
+        "dernier signe de vie",
+        null=True,
+        blank=True,
+        help_text="Écrit régulièrement par le worker qui construit le rapport : "
+        "un rapport en cours dont le worker se tait est repris par un autre.",
+    )
     erreur = models.TextField("message d'erreur", blank=True)
     publie = models.BooleanField("publié", default=False)
     published_at = models.DateTimeField("publié le", null=True, blank=True)

@@ -1,9 +1,12 @@
-"""The PDF progress report: what it says, and how it is drawn (WeasyPrint)."""
+"""The PDF progress report: what it says, how it is drawn (WeasyPrint), and how many a
+commune may ask for."""
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -17,7 +20,7 @@ from structures.enums import TypeSoutien
 from structures.models import Soutien, Structure
 
 from .enums import StatutRapport
-from .models import Rapport
+from .models import Commune, Rapport
 
 FEUILLE_DE_STYLE = settings.BASE_DIR / "static" / "css" / "rapport.css"
 
@@ -137,3 +140,38 @@ def dessiner_pdf(contexte):
     )
     contenu = document.write_pdf(pdf_variant="pdf/ua-1")
     return PDF(contenu=contenu, pages=len(document.pages))
+
+
+# Demandes -----------------------------------------------------------------------------
+
+
+class DemandeRefusee(Exception):
+    """A report request beyond the commune's limits; the message says why, in French."""
+
+
+def rapport_demander_dans_les_limites(*, commune, referentiel, by) -> Rapport:
+    """Asks for a report on behalf of a member: one report of the commune at a time, and
+    RAPPORTS_PAR_HEURE an hour, so that a burst of requests queues no burst of builds.
+    Raises DemandeRefusee beyond that."""
+    from .services import rapport_demander
+
+    with transaction.atomic():
+        # Two requests at once for one commune wait for each other here.
+        list(Commune.objects.select_for_update().filter(pk=commune.pk).values_list("pk"))
+        demandes = Rapport.objects.filter(commune=commune)
+        if demandes.filter(statut__in=[StatutRapport.EN_ATTENTE, StatutRapport.EN_COURS]).exists():
+            raise DemandeRefusee(
+                "Un rapport de cette commune est déjà en préparation : il faut attendre "
+                "qu'il soit prêt pour en demander un autre."
+            )
+        il_y_a_une_heure = timezone.now() - datetime.timedelta(hours=1)
+        limite = settings.RAPPORTS_PAR_HEURE
+        if (
+            demandes.filter(created_at__gte=il_y_a_une_heure, requested_by__isnull=False).count()
+            >= limite
+        ):
+            raise DemandeRefusee(
+                f"Cette commune a déjà demandé {limite} rapports dans l'heure : "
+                "réessayez un peu plus tard."
+            )
+        return rapport_demander(commune=commune, referentiel=referentiel, by=by)

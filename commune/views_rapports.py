@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from axes.models import Referentiel
 
-from . import perms, services
+from . import perms, rapports, services
 from .enums import StatutRapport
 from .models import Rapport
 
@@ -60,10 +60,19 @@ def liste(request, code_insee):
 @login_required
 def demander(request, code_insee):
     commune = perms.commune_pour(request.user, code_insee, perms.can_request_report)
-    rapport = services.rapport_demander(
-        commune=commune, referentiel=Referentiel.objects.guide(), by=request.user
-    )
-    messages.success(request, "Rapport demandé : il sera prêt dans quelques instants.")
+    try:
+        rapport = rapports.rapport_demander_dans_les_limites(
+            commune=commune, referentiel=Referentiel.objects.guide(), by=request.user
+        )
+    except rapports.DemandeRefusee as refus:
+        messages.error(request, str(refus))
+        return redirect("espace:rapports:liste", commune.code_insee)
+    rapport.refresh_from_db(fields=["statut", "erreur"])
+    if rapport.erreur:
+        # The broker could not be reached: the report waits, and the page says so.
+        messages.warning(request, rapport.erreur)
+    else:
+        messages.success(request, "Rapport demandé : il sera prêt dans quelques instants.")
     return redirect("espace:rapports:detail", commune.code_insee, rapport.pk)
 
 

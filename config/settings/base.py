@@ -23,7 +23,7 @@ DEBUG = env.bool("DEBUG", False)
 SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "comptes.apps.AdministrationConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "comptes.middleware.ConnexionBloqueeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.entetes.PermissionsPolicyMiddleware",
@@ -89,6 +90,12 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "comptes.User"
+# First, so that a locked-out client is refused before any password is checked
+# (comptes/tentatives.py).
+AUTHENTICATION_BACKENDS = [
+    "comptes.tentatives.LimiteConnexionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -132,6 +139,21 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message is acknowledged once its task is over, and given back to the broker when
+# the worker's process dies: a killed worker's build is redelivered, not lost. One
+# message reserved at a time, so a dying worker strands no queue of others.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged message to another worker after this many seconds,
+# looked for every 10 seconds: a worker killed mid-build loses its report for about a
+# minute. A build still running past it is delivered again and finds its report
+# taken (commune.tasks): harmless.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITE_SECONDES", 60),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 
 CACHES = {
     "default": {
@@ -218,6 +240,16 @@ RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", "") or None
 # Rapports PDF : durée maximale d'une construction (secondes), et le calendrier
 # des tâches périodiques, déclaré ici et nulle part ailleurs.
 RAPPORT_DUREE_MAX = env.int("RAPPORT_DUREE_MAX", 120)
+# The worker building a report shows a sign of life every RAPPORT_BATTEMENT seconds; a
+# report whose worker has been silent for RAPPORT_SILENCE_MAX is built again elsewhere.
+RAPPORT_BATTEMENT = env.int("RAPPORT_BATTEMENT", 10)
+RAPPORT_SILENCE_MAX = env.int("RAPPORT_SILENCE_MAX", 45)
+# A report waiting this long since it was sent (the broker was down, or lost it) is
+# sent again by the sweep, RAPPORT_ENVOIS_MAX times in all, then marked failed.
+RAPPORT_ATTENTE_MAX = env.int("RAPPORT_ATTENTE_MAX", 300)
+RAPPORT_ENVOIS_MAX = env.int("RAPPORT_ENVOIS_MAX", 3)
+# Reports a commune's members may ask for in an hour (one at a time).
+RAPPORTS_PAR_HEURE = env.int("RAPPORTS_PAR_HEURE", 5)
 CELERY_BEAT_SCHEDULE = {
     "rapports-mensuels": {
         "task": "commune.tasks.rapports_mensuels",
@@ -229,7 +261,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "balayer-rapports": {
         "task": "commune.tasks.balayer_rapports",
-        "schedule": env.int("RAPPORTS_BALAYAGE_SECONDES", 300),
+        "schedule": env.int("RAPPORTS_BALAYAGE_SECONDES", 120),
     },
 }
 

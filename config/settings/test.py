@@ -28,3 +28,6 @@ TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 CELERY_TASK_ALWAYS_EAGER = True
+# Seconds a report's build waits before drawing, in a worker that a test means to kill
+# mid-build (tests/e2e/test_rapport_worker_tue.py); never set outside tests.
+RAPPORT_PAUSE_DE_TEST = env.float("RAPPORT_PAUSE_DE_TEST", 0)

@@ -1,4 +1,3 @@
-import datetime
 from io import StringIO
 
 import pytest
@@ -6,13 +5,12 @@ from celery.exceptions import Retry
 from django.core.management import CommandError, call_command
 from django.db import OperationalError
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
 from axes.models import Referentiel
 from commune.enums import StatutRapport
 from commune.models import Rapport
-from commune.tasks import balayer_rapports, construire_rapport
+from commune.tasks import construire_rapport
 from tests.axes.factories import EngagementFactory, PreuveFactory, SignatureFactory
 from tests.roles import ATTENDU_EDITION, ROLES, verifier_reponse
 
@@ -106,30 +104,6 @@ def test_transient_failures_are_retried_then_recorded_as_echec(matrice, guide, m
     assert rapport.tentatives == 3
     assert rapport.statut == StatutRapport.ECHEC
     assert "plusieurs tentatives" in rapport.erreur
-
-
-def test_sweep_requeues_a_stale_report_once_then_marks_it_failed(
-    matrice, guide, django_capture_on_commit_callbacks
-):
-    vieux = timezone.now() - datetime.timedelta(hours=1)
-    bloque = nouveau_rapport(
-        matrice.commune, statut=StatutRapport.EN_COURS, started_at=vieux, tentatives=1
-    )
-    deja_relance = nouveau_rapport(
-        matrice.commune, statut=StatutRapport.EN_COURS, started_at=vieux, tentatives=2
-    )
-    recent = nouveau_rapport(
-        matrice.commune, statut=StatutRapport.EN_COURS, started_at=timezone.now(), tentatives=1
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        resultat = balayer_rapports()
-    assert resultat == {"relances": 1, "echecs": 1}
-    bloque.refresh_from_db()
-    deja_relance.refresh_from_db()
-    recent.refresh_from_db()
-    assert bloque.statut == StatutRapport.PRET  # re-queued and built (eager)
-    assert deja_relance.statut == StatutRapport.ECHEC
-    assert recent.statut == StatutRapport.EN_COURS
 
 
 @pytest.mark.parametrize("role", ROLES)
