@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 
-from .models import JetonAcces, User
+from .models import EchecConnexion, JetonAcces, User
 
 
 @admin.register(User)
@@ -45,3 +45,19 @@ class JetonAccesAdmin(admin.ModelAdmin):
     def revoquer(self, request, queryset):
         nombre = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"{nombre} jeton(s) révoqué(s).")
+
+
+@admin.register(EchecConnexion)
+class EchecConnexionAdmin(admin.ModelAdmin):
+    """Wrong passwords, read-only: deleting a client's rows lifts its lock at once."""
+
+    list_display = ["identifiant", "ip", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["identifiant", "ip"]
+    readonly_fields = ["identifiant", "ip", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

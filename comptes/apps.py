@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ComptesConfig(AppConfig):
@@ -6,4 +7,11 @@ class ComptesConfig(AppConfig):
     verbose_name = "Comptes"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, signals  # noqa: F401  (registers the checks and receivers)
+
+
+class AdministrationConfig(admin_apps.AdminConfig):
+    """django.contrib.admin, with the site of comptes.admin_site as `admin.site`."""
+
+    default = False
+    default_site = "comptes.admin_site.SiteAdministration"

@@ -122,3 +122,36 @@ class JetonAcces(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class EchecConnexionQuerySet(models.QuerySet):
+    def depuis(self, instant):
+        return self.filter(created_at__gte=instant)
+
+
+class EchecConnexion(models.Model):
+    """A wrong password, remembered in the database (not the cache) so that the limits on
+    signing in hold when Redis is down and are shared by every web process.
+
+    One row per failure: counting rows is exact under parallel guesses, where a counter
+    read then written would lose some."""
+
+    ip = models.GenericIPAddressField("adresse du client")
+    identifiant = models.CharField("adresse e-mail saisie", max_length=254)
+    created_at = models.DateTimeField("le", default=timezone.now)
+
+    objects = EchecConnexionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "échec de connexion"
+        verbose_name_plural = "échecs de connexion"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["ip", "identifiant", "created_at"], name="comptes_echec_paire_idx"
+            ),
+            models.Index(fields=["ip", "created_at"], name="comptes_echec_ip_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.identifiant} depuis {self.ip}"

@@ -13,13 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import UpdateView
 from django_ratelimit.decorators import ratelimit
 
+from . import tentatives
 from .forms import CompteForm, ConnexionForm, MotDePasseOublieForm
 from .models import JetonAcces, User
 
-# Every POST counts, successful or not: counting only failures would need a read
-# then a write, and parallel guesses would slip between the two.
-CONNEXION_PAR_IP = "20/10m"
-CONNEXION_PAR_COMPTE = "5/15m"
 REINITIALISATION_PAR_IP = "10/h"
 REINITIALISATION_PAR_ADRESSE = "3/h"
 
@@ -39,14 +36,15 @@ def _limite(groupe, cle, taux):
 
 
 class ConnexionView(auth_views.LoginView):
+    """The site's sign-in page, and the admin's (comptes.admin_site). Its limits live in
+    the database (comptes/tentatives.py), not in the cache."""
+
     authentication_form = ConnexionForm
     redirect_authenticated_user = True
-    message_limite = "Trop de tentatives de connexion. Réessayez dans quelques minutes."
+    message_limite = tentatives.MESSAGE_BLOCAGE
 
-    @_limite("comptes.connexion.ip", "ip", CONNEXION_PAR_IP)
-    @_limite("comptes.connexion.compte", _champ_email("username"), CONNEXION_PAR_COMPTE)
     def post(self, request, *args, **kwargs):
-        if request.limited:
+        if tentatives.est_bloque(request, request.POST.get("username")):
             # The form is never validated, so the password is never checked.
             formulaire = self.get_form_class()(
                 request, initial={"username": request.POST.get("username", "")}

@@ -32,7 +32,7 @@ from commune.models import (
     Rapport,
     Region,
 )
-from comptes.models import JetonAcces, User
+from comptes.models import EchecConnexion, JetonAcces, User
 from marches.models import ClauseSociale, Marche, SuiviHeures
 from structures.enums import FamilleStructure, TypeSoutien
 from structures.models import (
@@ -152,6 +152,7 @@ def creer_un_de_chaque(n):
     )
 
     JetonAcces.creer(user=user, nom=f"Jeton {n}")
+    EchecConnexion.objects.create(ip="203.0.113.9", identifiant=f"devin{n}@exemple.test")
 
     clause = ClauseSocialeFactory(marche__commune=commune, marche__epci=commune.epci)
     TitulaireFactory(marche=clause.marche, structure=structure)
