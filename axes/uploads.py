@@ -2,8 +2,9 @@
 
 The type is read from the content, never from the name or the browser's
 claim: a PDF renamed `.png` is stored as a PDF, a text file named `.pdf` is
-refused. The stored name is generated, so an uploaded name can neither
-collide, nor travel through paths, nor reveal anything in a URL.
+refused, and so is a file that starts like a PDF but is not one. The stored
+name is generated, so an uploaded name can neither collide, nor travel
+through paths, nor reveal anything in a URL.
 """
 
 import uuid
@@ -11,6 +12,8 @@ from pathlib import PurePosixPath
 
 import filetype
 from django.core.exceptions import ValidationError
+
+from commune.fichiers import verifier_pdf
 
 TAILLE_MAX = 10 * 1024 * 1024
 # filetype needs at most the first 262 bytes to recognise these types.
@@ -42,6 +45,9 @@ def extension_detectee(fichier):
     genre = filetype.guess(bytes(entete)) if entete else None
     if genre is None or genre.mime not in EXTENSION_PAR_TYPE:
         raise ValidationError(MESSAGE_TYPE_REFUSE, code="type_refuse")
+    if genre.mime == "application/pdf":
+        # The first bytes say PDF; the rest must be one too (see commune/fichiers.py).
+        verifier_pdf(fichier)
     return EXTENSION_PAR_TYPE[genre.mime]
 
 

@@ -13,13 +13,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from commune import perms
 from commune.concurrence import ConflitDeVersion, conflit_preparer
+from commune.fichiers import reponse_fichier
 
 from . import history, services
 from .forms import EngagementForm, JalonForm, PreuveForm
@@ -292,13 +293,9 @@ def preuve_fichier(request, code_insee, code, pk):
     except FileNotFoundError as absent:
         raise Http404("Fichier introuvable.") from absent
     extension = PurePosixPath(preuve.fichier.name).suffix.lower()
-    reponse = FileResponse(
-        contenu,
-        # A file stored before type checking existed is offered for download, never shown.
-        as_attachment=type_mime is None,
-        filename=_nom_de_fichier(preuve, extension),
-        content_type=type_mime or "application/octet-stream",
-    )
+    # A PDF is downloaded, an image shown; a file stored before type checking existed
+    # has no known type and is downloaded too.
+    reponse = reponse_fichier(contenu, type_mime=type_mime, nom=_nom_de_fichier(preuve, extension))
     if not preuve.publique:
         reponse["Cache-Control"] = "private, no-store"
     return reponse

@@ -11,6 +11,7 @@ from django.utils import timezone
 from axes.models import Referentiel
 
 from .enums import Role
+from .fichiers import verifier_pdf
 from .models import Commune, EluReferent
 
 MO = 1024 * 1024
@@ -177,6 +178,8 @@ class SignatureForm(forms.Form):
                 "Ce fichier n'est pas un PDF : déposez la délibération au format PDF.",
                 code="pas_pdf",
             )
+        # The first bytes say PDF; the rest must be one too.
+        verifier_pdf(fichier)
         return fichier
 
     def clean(self):

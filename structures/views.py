@@ -6,11 +6,12 @@ see its page, as a preview marked as such; everyone else gets 404.
 """
 
 from django.db.models import F, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 
+from commune.fichiers import reponse_fichier
 from commune.models import Commune
 from marches.models import Titulaire
 
@@ -94,8 +95,8 @@ def logo(request, siret):
         contenu = structure.logo.open("rb")
     except FileNotFoundError as absent:
         raise Http404("Logo introuvable.") from absent
-    reponse = FileResponse(contenu, content_type=type_mime)
+    # Shown inline (an image), never sniffed, sandboxed: see commune/fichiers.py.
+    reponse = reponse_fichier(contenu, type_mime=type_mime)
     # The URL carries the logo's name: a new logo is a new URL.
     reponse["Cache-Control"] = "private, no-store" if apercu else "public, max-age=86400"
-    reponse["X-Content-Type-Options"] = "nosniff"
     return reponse

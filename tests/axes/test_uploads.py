@@ -184,18 +184,19 @@ def test_members_only_file_is_served_to_members_and_staff_only(client, guide, ma
         assert reponse["Cache-Control"] == "private, no-store"
 
 
-def test_public_file_is_served_to_anyone_inline_with_its_title(client, guide, matrice):
+def test_public_pdf_is_served_to_anyone_as_an_attachment_with_its_title(client, guide, matrice):
     preuve = preuve_fichier(matrice.commune, publique=True, titre="Délibération n° 14")
     reponse = client.get(url("preuve_fichier", matrice.commune, preuve.pk))
     assert reponse.status_code == 200
     assert reponse["Content-Type"] == "application/pdf"
-    assert reponse["Content-Disposition"].startswith("inline; filename")
+    assert reponse["Content-Disposition"].startswith("attachment; filename")
     assert "D%C3%A9lib%C3%A9ration%20n%C2%B0%2014.pdf" in reponse["Content-Disposition"]
     assert reponse["X-Content-Type-Options"] == "nosniff"
+    assert reponse["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert b"".join(reponse.streaming_content) == PDF
 
 
-def test_png_evidence_is_served_as_an_image(client, guide, matrice):
+def test_png_evidence_is_served_inline_as_an_image(client, guide, matrice):
     engagement = EngagementFactory(commune=matrice.commune, action=action_du_guide("1.2"))
     preuve = PreuveFactory(
         engagement=engagement, url="", fichier=SimpleUploadedFile(nom_genere("png"), PNG)
@@ -203,6 +204,9 @@ def test_png_evidence_is_served_as_an_image(client, guide, matrice):
     reponse = client.get(url("preuve_fichier", matrice.commune, preuve.pk))
     reponse.close()
     assert reponse["Content-Type"] == "image/png"
+    assert reponse["Content-Disposition"].startswith("inline; filename")
+    assert reponse["X-Content-Type-Options"] == "nosniff"
+    assert reponse["Content-Security-Policy"] == "sandbox; default-src 'none'"
 
 
 def test_file_of_another_commune_gives_404(client, guide, matrice):

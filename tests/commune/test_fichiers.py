@@ -7,14 +7,16 @@ from tests.axes.factories import SignatureFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_council_decision_is_public_and_served_as_a_named_pdf(client, guide):
+def test_a_council_decision_is_public_and_downloaded_as_a_named_sandboxed_pdf(client, guide):
     signature = SignatureFactory(referentiel=guide)
     signature.deliberation_fichier.save("a1b2.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     url = reverse("fichiers:deliberation", args=[signature.commune.code_insee, signature.pk])
     reponse = client.get(url)
     assert reponse.status_code == 200
     assert reponse["Content-Type"] == "application/pdf"
-    assert "deliberation-" in reponse["Content-Disposition"]
+    assert reponse["Content-Disposition"].startswith('attachment; filename="deliberation-')
+    assert reponse["X-Content-Type-Options"] == "nosniff"
+    assert reponse["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert b"".join(reponse.streaming_content).startswith(b"%PDF")
 
 

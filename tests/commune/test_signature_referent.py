@@ -1,6 +1,7 @@
 """The signature of a referential and the élu référent: admins write, the scorecard shows."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,7 +20,9 @@ URL_SIGNATURE = reverse("espace:membres:signature", args=["35238"])
 URL_REFERENT = reverse("espace:membres:referent", args=["35238"])
 URL_REFERENT_RETIRER = reverse("espace:membres:referent_retirer", args=["35238"])
 URL_SCORECARD = reverse("commune:scorecard", args=["35238"])
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = (Path(__file__).resolve().parent.parent / "data" / "preuve.pdf").read_bytes()
+# Starts like a PDF, then a page that a sniffing browser would run.
+POLYGLOTTE = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>\n%%EOF\n"
 DIX_MO = 10 * 1024 * 1024
 TROP_GROS = "Ce fichier pèse 10,1 Mo : la délibération ne doit pas dépasser 10 Mo."
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
@@ -200,9 +203,10 @@ def test_a_signature_on_the_council_day_is_accepted(admin_client_commune, guide)
     [
         (pdf(PNG), "Ce fichier n'est pas un PDF"),
         (pdf(b"Bonjour, ceci est du texte."), "Ce fichier n'est pas un PDF"),
+        (pdf(POLYGLOTTE), "Ce fichier se présente comme un PDF mais n'en est pas un"),
         (pdf(PDF + b"0" * (DIX_MO - len(PDF) + 1)), TROP_GROS),
     ],
-    ids=["image", "texte", "trop-gros"],
+    ids=["image", "texte", "pdf-html", "trop-gros"],
 )
 def test_only_a_pdf_of_10_mb_at_most_is_accepted(
     admin_client_commune, guide, settings, fichier, message

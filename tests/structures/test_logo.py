@@ -130,6 +130,11 @@ def test_uploading_a_logo_through_the_editor_stores_it_and_serves_it(client, mat
     reponse = client.get(reverse("structures:logo", args=[SIRET]))
     assert reponse.status_code == 200
     assert reponse["Content-Type"] == "image/png"
+    assert not reponse.has_header("Content-Disposition") or reponse[
+        "Content-Disposition"
+    ].startswith("inline")
+    assert reponse["X-Content-Type-Options"] == "nosniff"
+    assert reponse["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert Image.open(io.BytesIO(b"".join(reponse.streaming_content))).size == (400, 200)
     assert reverse("structures:logo", args=[SIRET]) in texte(
         client.get(structure.get_absolute_url())
