@@ -129,3 +129,9 @@ def test_outside_api_an_unknown_address_keeps_the_sites_html_page(db):
     reponse = Client().get("/nimporte-quoi/")
     assert reponse.status_code == 404
     assert reponse["Content-Type"].startswith("text/html")
+
+
+def test_drfs_own_json_errors_keep_their_message(matrice):
+    reponse = Client().get("/api/v1/communes/00000/")
+    assert reponse.status_code == 404
+    assert "/api/docs/" not in reponse.json()["detail"]
