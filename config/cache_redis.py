@@ -56,10 +56,12 @@ class _ClientReutilise(RedisCacheClient):
 
 class CacheRedis(RedisCache):
     def __init__(self, server, params):
-        options = params.setdefault("OPTIONS", {})
-        options.setdefault("socket_connect_timeout", DELAI_CONNEXION)
-        options.setdefault("socket_timeout", DELAI_REPONSE)
-        super().__init__(server, params)
+        options = {
+            "socket_connect_timeout": DELAI_CONNEXION,
+            "socket_timeout": DELAI_REPONSE,
+            **params.get("OPTIONS", {}),
+        }
+        super().__init__(server, {**params, "OPTIONS": options})
         self._class = _ClientReutilise
         self._en_panne_jusqua = 0.0
 

@@ -115,3 +115,12 @@ def test_an_opinion_is_taken_when_redis_is_unreachable(client, commune, redis_in
     reponse = client.post(url, {"nom": "Camille", "message": "Très bien.", "consentement": "on"})
     assert reponse.status_code == 302
     assert Avis.objects.filter(message="Très bien.").exists()
+
+
+def test_redis_cache_gives_up_within_a_second_unless_told_otherwise():
+    from config.cache_redis import CacheRedis
+
+    options = CacheRedis("redis://127.0.0.1:1/0", {})._cache._pool_options
+    assert (options["socket_connect_timeout"], options["socket_timeout"]) == (0.5, 1.0)
+    reglee = CacheRedis("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_timeout": 3}})
+    assert reglee._cache._pool_options["socket_timeout"] == 3
