@@ -1,7 +1,8 @@
 """Personal access tokens: `Authorization: Bearer <jeton>` (or `Token <jeton>`).
 
-The token is looked up by its SHA-256 digest, the only thing stored. A revoked token, a
-token of a deactivated account or an unknown one are refused alike (401). The date of
+The token is looked up by its SHA-256 digest, the only thing stored. A revoked or expired
+token, a token of a deactivated account or an unknown one are refused alike (401). What a
+valid token may do (its scope) is api.permissions.PorteeDuJeton's business. The date of
 last use is written at most once a minute, so a busy script does not write on every
 request.
 """
@@ -23,7 +24,7 @@ JETON_MAL_FORME = (
     "d'un seul tenant, sans espace."
 )
 JETON_REFUSE = (
-    "Jeton d'accès inconnu ou révoqué. Créez-en un nouveau sur la page « Mon compte », "
+    "Jeton d'accès inconnu, révoqué ou expiré. Créez-en un nouveau sur la page « Mon compte », "
     "rubrique « Jetons d'accès »."
 )
 

@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import secrets
 
@@ -5,6 +6,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from .enums import DureeJeton, PorteeJeton
 
 
 class UserManager(BaseUserManager):
@@ -54,6 +57,16 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    def save(self, *args, **kwargs):
+        # `_password` holds the new password from set_password() until this save, exactly
+        # when Django calls password_changed(); a rehash on sign-in leaves it None.
+        mot_de_passe_change = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if mot_de_passe_change:
+            # Whoever changed or reset the password may be shutting out someone who had it:
+            # the tokens made with the old one go too.
+            self.jetons.actifs().update(revoked_at=timezone.now())
+
     @property
     def nom_affiche(self):
         """What others see of this person: never the email address."""
@@ -62,13 +75,15 @@ class User(AbstractUser):
 
 class JetonAccesQuerySet(models.QuerySet):
     def actifs(self):
-        return self.filter(revoked_at__isnull=True)
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class JetonAcces(models.Model):
     """A personal access token to the REST API: the person acts through it with their own
-    rights. Only a SHA-256 digest of the token is stored, never the token itself: it is
-    shown once, when created, and a lost token is revoked and replaced."""
+    rights, all of them or only reading (`portee`), until it expires or is revoked. Only a
+    SHA-256 digest of the token is stored, never the token itself: it is shown once, when
+    created, and a lost token is revoked and replaced."""
 
     PREFIXE = "ce_"
     LONGUEUR_VISIBLE = 10
@@ -81,7 +96,11 @@ class JetonAcces(models.Model):
         "début du jeton", max_length=16, help_text="Les premiers caractères, pour le reconnaître."
     )
     empreinte = models.CharField("empreinte SHA-256", max_length=64, unique=True, editable=False)
+    portee = models.CharField(
+        "portée", max_length=10, choices=PorteeJeton.choices, default=PorteeJeton.LECTURE
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
+    expires_at = models.DateTimeField("expire le")
     last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
 
@@ -97,21 +116,39 @@ class JetonAcces(models.Model):
         return f"{self.nom} ({self.prefixe}…)"
 
     @property
+    def expire(self):
+        return self.expires_at <= timezone.now()
+
+    @property
     def actif(self):
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.expire
+
+    @property
+    def ecriture(self):
+        return self.portee == PorteeJeton.ECRITURE
 
     @staticmethod
     def empreinte_de(jeton):
         return hashlib.sha256(jeton.encode()).hexdigest()
 
     @classmethod
-    def creer(cls, *, user, nom):
-        """Creates a token for `user`; returns (row, token). The token exists nowhere else:
-        show it once."""
+    def creer(
+        cls,
+        *,
+        user,
+        nom: str,
+        portee: str = PorteeJeton.ECRITURE,
+        duree: int = DureeJeton.TROIS_MOIS,
+    ) -> tuple["JetonAcces", str]:
+        """Creates a token for `user`, valid `duree` days; returns (row, token). The token
+        exists nowhere else: show it once. (Writing by default, as before scopes existed:
+        the page's form asks and proposes reading only.)"""
         jeton = cls.PREFIXE + secrets.token_urlsafe(32)
         ligne = cls.objects.create(
             user=user,
             nom=nom,
+            portee=portee,
+            expires_at=timezone.now() + datetime.timedelta(days=duree),
             prefixe=jeton[: cls.LONGUEUR_VISIBLE],
             empreinte=cls.empreinte_de(jeton),
         )

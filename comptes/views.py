@@ -14,6 +14,7 @@ from django.views.generic import UpdateView
 from django_ratelimit.decorators import ratelimit
 
 from . import tentatives
+from .enums import DureeJeton, PorteeJeton
 from .forms import CompteForm, ConnexionForm, MotDePasseOublieForm
 from .models import JetonAcces, User
 
@@ -121,6 +122,20 @@ class JetonForm(forms.Form):
         max_length=100,
         help_text="À quoi il sert, pour le reconnaître : par exemple « Tableur de suivi ».",
     )
+    portee = forms.ChoiceField(
+        label="Ce que le jeton permet",
+        choices=PorteeJeton.choices,
+        initial=PorteeJeton.LECTURE,
+        widget=forms.RadioSelect,
+        help_text="Choisissez la lecture seule si le programme ne fait que lire.",
+    )
+    duree = forms.TypedChoiceField(
+        label="Durée de validité",
+        choices=DureeJeton.choices,
+        coerce=int,
+        initial=DureeJeton.TROIS_MOIS,
+        help_text="Passé ce délai, le jeton est refusé : créez-en un nouveau.",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,11 +166,17 @@ def _page_jetons(request, formulaire, jeton=None, status=200):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def jetons(request):
-    """The person's tokens: create one (shown once, on this response only), list, revoke."""
+    """The person's tokens: create one with its scope and lifetime (shown once, on this
+    response only), list them with their scope, expiry and last use, revoke."""
     if request.method == "POST":
         formulaire = JetonForm(request.POST, user=request.user)
         if formulaire.is_valid():
-            ligne, jeton = JetonAcces.creer(user=request.user, nom=formulaire.cleaned_data["nom"])
+            ligne, jeton = JetonAcces.creer(
+                user=request.user,
+                nom=formulaire.cleaned_data["nom"],
+                portee=formulaire.cleaned_data["portee"],
+                duree=formulaire.cleaned_data["duree"],
+            )
             return _page_jetons(
                 request, JetonForm(user=request.user), jeton={"ligne": ligne, "valeur": jeton}
             )

@@ -275,7 +275,7 @@ REST_FRAMEWORK.update(
             "api.authentication.JetonAuthentication",
             "rest_framework.authentication.SessionAuthentication",
         ],
-        "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+        "DEFAULT_PERMISSION_CLASSES": ["api.permissions.PorteeDuJeton"],
         "DEFAULT_RENDERER_CLASSES": [
             "rest_framework.renderers.JSONRenderer",
             "rest_framework.renderers.BrowsableAPIRenderer",

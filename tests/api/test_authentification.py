@@ -169,3 +169,32 @@ def test_default_rates_are_60_a_minute_anonymous_and_more_with_a_token(settings)
     debits = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     assert debits["anon"] == "60/min"
     assert int(debits["user"].split("/")[0]) > 60
+
+
+def test_read_only_token_reads_but_gets_403_on_every_write(matrice):
+    _, jeton = JetonAcces.creer(user=matrice.users["editeur"], nom="Lecture", portee="lecture")
+    api = client(f"Bearer {jeton}")
+    assert api.get(URL).status_code == 200
+    for methode in (api.patch, api.put, api.post, api.delete):
+        reponse = methode(URL, MODIFICATION, format="json")
+        assert reponse.status_code == 403, methode
+        assert "ne permet que la lecture" in reponse.json()["detail"]
+    assert not Engagement.objects.filter(commune=matrice.commune).exists()
+
+
+def test_write_token_writes_with_its_holders_rights_only(matrice):
+    _, jeton = JetonAcces.creer(user=matrice.users["lecteur"], nom="Écriture", portee="ecriture")
+    reponse = client(f"Bearer {jeton}").patch(URL, MODIFICATION, format="json")
+    assert reponse.status_code == 403
+    assert "ne permet que la lecture" not in reponse.json()["detail"]
+
+
+def test_expired_token_is_refused_with_401(matrice):
+    ligne, jeton = JetonAcces.creer(user=matrice.users["editeur"], nom="Vieux", duree=30)
+    assert ligne.expires_at.date() == (timezone.now() + datetime.timedelta(days=30)).date()
+    api = client(f"Bearer {jeton}")
+    assert api.get("/api/v1/").status_code == 200
+    JetonAcces.objects.filter(pk=ligne.pk).update(expires_at=timezone.now())
+    reponse = api.get("/api/v1/")
+    assert reponse.status_code == 401
+    assert "expiré" in reponse.json()["detail"]

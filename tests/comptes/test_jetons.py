@@ -1,12 +1,16 @@
 """The "Jetons d'accès" section of the account: create a token (shown once), list, revoke."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from rest_framework.test import APIClient
 
-from comptes.models import JetonAcces
-from tests.comptes.factories import UserFactory
+from comptes.models import EchecConnexion, JetonAcces
+from tests.comptes.factories import MOT_DE_PASSE, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +45,7 @@ def test_account_page_links_to_the_tokens(client, elue):
 
 
 def test_a_new_token_is_shown_once_and_only_its_digest_is_kept(client, elue):
-    reponse = client.post(URL, {"nom": "Tableur de suivi"})
+    reponse = client.post(URL, {"nom": "Tableur de suivi", "portee": "lecture", "duree": "90"})
     assert reponse.status_code == 200
     assert "no-store" in reponse["Cache-Control"]
     jeton = jeton_affiche(reponse)
@@ -72,11 +76,12 @@ def test_a_token_needs_a_name(client, elue):
 def test_at_most_twenty_active_tokens(client, elue):
     for n in range(20):
         JetonAcces.creer(user=elue, nom=f"Jeton {n}")
-    reponse = client.post(URL, {"nom": "Un de trop"})
+    reponse = client.post(URL, {"nom": "Un de trop", "portee": "lecture", "duree": "90"})
     assert reponse.status_code == 400
     assert "révoquez-en un" in reponse.content.decode()
     JetonAcces.objects.filter(nom="Jeton 0").get().revoquer()
-    assert client.post(URL, {"nom": "Un de plus"}).status_code == 200
+    reponse = client.post(URL, {"nom": "Un de plus", "portee": "lecture", "duree": "90"})
+    assert reponse.status_code == 200
 
 
 def test_revoking_refuses_the_token_from_then_on(client, elue):
@@ -131,3 +136,90 @@ def test_staff_revoke_tokens_from_the_admin(client):
     ligne.refresh_from_db()
     assert ligne.revoked_at is not None
     assert client.get(reverse("admin:comptes_jetonacces_add")).status_code == 403
+
+
+def test_scope_and_lifetime_are_chosen_at_creation_and_listed(client, elue):
+    contenu = client.get(URL).content.decode()
+    assert "<legend>Ce que le jeton permet</legend>" in contenu
+    assert 'value="lecture" required id="id_portee_0" checked' in contenu
+    assert '<option value="90" selected>' in contenu
+
+    reponse = client.post(URL, {"nom": "Import", "portee": "ecriture", "duree": "365"})
+    assert reponse.status_code == 200
+    ligne = JetonAcces.objects.get()
+    assert ligne.portee == "ecriture"
+    assert round((ligne.expires_at - ligne.created_at).total_seconds() / 86400) == 365
+    contenu = client.get(URL).content.decode()
+    assert "Lecture et écriture" in contenu
+    assert date_format(timezone.localtime(ligne.expires_at), "j F Y à H:i") in contenu
+
+
+def test_scope_and_lifetime_outside_the_choices_are_refused(client, elue):
+    for donnees in ({"portee": "admin", "duree": "90"}, {"portee": "lecture", "duree": "3650"}):
+        reponse = client.post(URL, {"nom": "Script", **donnees})
+        assert reponse.status_code == 400, donnees
+    assert not JetonAcces.objects.exists()
+
+
+def test_expired_token_is_listed_as_expired_and_not_revocable(client, elue):
+    ligne, _ = JetonAcces.creer(user=elue, nom="Vieux")
+    JetonAcces.objects.filter(pk=ligne.pk).update(expires_at=timezone.now())
+    assert "Expiré" in client.get(URL).content.decode()
+    client.post(reverse("comptes:jeton_revoquer", args=[ligne.pk]))
+    ligne.refresh_from_db()
+    assert ligne.revoked_at is None
+
+
+def test_changing_the_password_revokes_every_token(client, elue):
+    actif, _ = JetonAcces.creer(user=elue, nom="Actif")
+    autre, _ = JetonAcces.creer(user=UserFactory(), nom="D'un autre")
+    reponse = client.post(
+        reverse("comptes:changer_mot_de_passe"),
+        {
+            "old_password": MOT_DE_PASSE,
+            "new_password1": "un-nouveau-mot-de-passe-solide",
+            "new_password2": "un-nouveau-mot-de-passe-solide",
+        },
+    )
+    assert reponse.status_code == 302
+    actif.refresh_from_db()
+    autre.refresh_from_db()
+    assert actif.revoked_at is not None
+    assert autre.revoked_at is None
+
+
+def test_resetting_the_password_revokes_every_token(client, elue, mailoutbox):
+    ligne, _ = JetonAcces.creer(user=elue, nom="Actif")
+    client.logout()
+    client.post(reverse("comptes:mot_de_passe_oublie"), {"email": elue.email})
+    lien = re.search(r"https?://[^/]+(/compte/mot-de-passe/nouveau/\S+/)", mailoutbox[0].body)
+    formulaire = client.get(lien.group(1), follow=True)
+    nouveau = {
+        "new_password1": "un-nouveau-mot-de-passe-solide",
+        "new_password2": "un-nouveau-mot-de-passe-solide",
+    }
+    reponse = client.post(formulaire.redirect_chain[-1][0], nouveau)
+    assert reponse.status_code == 302
+    ligne.refresh_from_db()
+    assert ligne.revoked_at is not None
+
+
+def test_a_rehash_on_sign_in_or_another_save_keeps_the_tokens(client, elue, settings):
+    ligne, _ = JetonAcces.creer(user=elue, nom="Actif")
+    elue.first_name = "Autre"
+    elue.save()
+    # A login that upgrades the hash saves the password without changing it.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    client.logout()
+    reponse = client.post(
+        reverse("comptes:connexion"), {"username": elue.email, "password": MOT_DE_PASSE}
+    )
+    assert reponse.status_code == 302
+    elue.refresh_from_db()
+    assert elue.password.startswith("pbkdf2_")
+    ligne.refresh_from_db()
+    assert ligne.revoked_at is None
+    assert not EchecConnexion.objects.exists()
