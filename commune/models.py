@@ -281,6 +281,17 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField("envoyée le", auto_now_add=True)
     accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    # A cancelled invitation is kept, not deleted: its link then says it was cancelled,
+    # and the row says by whom.
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="annulée par",
+    )
 
     class Meta:
         abstract = True

@@ -40,6 +40,9 @@ def messages_invitation(lieu):
         f"qu'une fois. Connectez-vous pour retrouver {lieu} dans votre espace.",
         "disparue": f"Cette invitation n'existe plus. Demandez à un administrateur de {lieu} "
         "de vous inviter de nouveau.",
+        "annulee": f"Cette invitation a été annulée par un administrateur de {lieu} : son lien "
+        "ne fonctionne plus. Si vous pensez que c'est une erreur, demandez-lui de vous inviter "
+        "de nouveau.",
     }
 
 
@@ -73,6 +76,8 @@ def invitation_lire(jeton, *, sel, invitations, lieu):
     invitation = invitations.filter(pk=pk).first() if isinstance(pk, int) else None
     if invitation is None:
         raise InvitationInutilisable(messages["disparue"], status=410)
+    if invitation.cancelled_at is not None:
+        raise InvitationInutilisable(messages["annulee"], status=410)
     if invitation.accepted_at is not None:
         raise InvitationInutilisable(messages["deja_utilisee"], status=410)
     return invitation
@@ -83,6 +88,9 @@ def compte_invite(*, invitation, user, prenom, nom, mot_de_passe, lieu):
 
     With `user`, that account, which must be the invited address's. Without, an account
     is created for the invited address; whoever already has one must sign in instead."""
+    # Checked again here, on the locked row: cancelled while the form was being filled.
+    if invitation.cancelled_at is not None:
+        raise InvitationInutilisable(messages_invitation(lieu)["annulee"], status=410)
     if invitation.accepted_at is not None:
         raise InvitationInutilisable(messages_invitation(lieu)["deja_utilisee"], status=410)
     if user is not None:
@@ -103,6 +111,25 @@ def compte_invite(*, invitation, user, prenom, nom, mot_de_passe, lieu):
             )
     except IntegrityError as erreur:  # created at the same moment by another request
         raise compte_existant from erreur
+
+
+def invitation_marquer_annulee(invitation, *, by, lieu):
+    """Cancels a pending invitation locked by the caller; its link stops working at once.
+
+    Shared by the invitations to a commune and to a structure: each caller checks who may.
+    An accepted invitation cannot be cancelled (ValidationError): its person is a member,
+    to be removed as such. Cancelling twice changes nothing."""
+    if invitation.accepted_at is not None:
+        raise ValidationError(
+            f"Cette invitation a déjà été acceptée : {invitation.email} est membre de {lieu}. "
+            "Pour lui retirer l'accès, retirez cette personne des membres.",
+            code="deja_acceptee",
+        )
+    if invitation.cancelled_at is None:
+        invitation.cancelled_at = timezone.now()
+        invitation.cancelled_by = by
+        invitation.save(update_fields=["cancelled_at", "cancelled_by"])
+    return invitation
 
 
 def invitation_jeton(invitation):
@@ -176,9 +203,15 @@ def invitation_creer(*, commune, email, role, invited_by):
                 )
             }
         )
+    # A cancelled invitation is never reused: that would bring its old links back to life.
     invitation = (
         InvitationCommune.objects.select_for_update()
-        .filter(commune=commune, email__iexact=email, accepted_at__isnull=True)
+        .filter(
+            commune=commune,
+            email__iexact=email,
+            accepted_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
         .order_by("-created_at")
         .first()
     )
@@ -232,10 +265,26 @@ def invitation_accepter(*, invitation, user=None, prenom="", nom="", mot_de_pass
     maintenant = timezone.now()
     # Older invitations of the same address to the same commune are answered with it.
     InvitationCommune.objects.filter(
-        commune=invitation.commune, email__iexact=invitation.email, accepted_at__isnull=True
+        commune=invitation.commune,
+        email__iexact=invitation.email,
+        accepted_at__isnull=True,
+        cancelled_at__isnull=True,
     ).update(accepted_at=maintenant)
     invitation.accepted_at = maintenant
     return membre
+
+
+@transaction.atomic
+def invitation_annuler(*, invitation, by):
+    """Cancels a pending invitation to a commune: admins of the commune only."""
+    invitation = (
+        InvitationCommune.objects.select_for_update(of=("self",))
+        .select_related("commune")
+        .get(pk=invitation.pk)
+    )
+    if not can_manage_members(by, invitation.commune):
+        raise PermissionDenied("Seuls les administrateurs de la commune annulent une invitation.")
+    return invitation_marquer_annulee(invitation, by=by, lieu=invitation.commune.nom)
 
 
 @transaction.atomic

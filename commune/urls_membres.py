@@ -12,6 +12,11 @@ urlpatterns = [
     path("communes/<str:code_insee>/membres/quitter/", vues.quitter, name="quitter"),
     path("communes/<str:code_insee>/membres/<int:pk>/role/", vues.changer_role, name="role"),
     path("communes/<str:code_insee>/membres/<int:pk>/retirer/", vues.retirer, name="retirer"),
+    path(
+        "communes/<str:code_insee>/invitations/<int:pk>/annuler/",
+        vues.invitation_annuler,
+        name="invitation_annuler",
+    ),
     path("communes/<str:code_insee>/signature/", vues.signature, name="signature"),
     path("communes/<str:code_insee>/referent/", vues.referent, name="referent"),
     path(

@@ -88,7 +88,9 @@ def _afficher_liste(
     if peut_gerer:
         maintenant = timezone.now()
         invitations = list(
-            InvitationCommune.objects.filter(commune=commune, accepted_at__isnull=True)
+            InvitationCommune.objects.filter(
+                commune=commune, accepted_at__isnull=True, cancelled_at__isnull=True
+            )
             .select_related("invited_by")
             .order_by("-created_at")
         )
@@ -248,6 +250,38 @@ def quitter(request, code_insee):
 
 
 # Invitations ---------------------------------------------------------------------------
+
+
+@login_required
+@GET_OU_POST
+def invitation_annuler(request, code_insee, pk):
+    """Admins cancel a pending invitation, and its link with it; a GET asks for
+    confirmation."""
+    commune = perms.commune_pour(request.user, code_insee, perms.can_manage_members)
+    invitation = get_object_or_404(
+        InvitationCommune,
+        pk=pk,
+        commune=commune,
+        accepted_at__isnull=True,
+        cancelled_at__isnull=True,
+    )
+    erreur = None
+    if request.method == "POST":
+        try:
+            services.invitation_annuler(invitation=invitation, by=request.user)
+        except ValidationError as refus:  # accepted in the meantime
+            erreur = refus.messages[0]
+        else:
+            messages.success(
+                request,
+                f"L'invitation de {invitation.email} est annulée : son lien ne fonctionne plus.",
+            )
+            return _vers_liste(commune)
+    return render(
+        request,
+        "commune/membres/invitation_annuler.html",
+        {"commune": commune, "invitation": invitation, "erreur": erreur},
+    )
 
 
 def _invitation_inutilisable(request, erreur):

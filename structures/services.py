@@ -12,6 +12,7 @@ from commune.services import (
     DUREE_INVITATION,
     compte_invite,
     invitation_lire,
+    invitation_marquer_annulee,
     jeton_signer,
 )
 
@@ -209,9 +210,15 @@ def invitation_creer(*, structure, email, est_admin, invited_by):
                 )
             }
         )
+    # A cancelled invitation is never reused: that would bring its old links back to life.
     invitation = (
         InvitationStructure.objects.select_for_update()
-        .filter(structure=structure, email__iexact=email, accepted_at__isnull=True)
+        .filter(
+            structure=structure,
+            email__iexact=email,
+            accepted_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
         .order_by("-created_at")
         .first()
     )
@@ -264,11 +271,27 @@ def invitation_accepter(*, invitation, user=None, prenom="", nom="", mot_de_pass
     maintenant = timezone.now()
     # Older invitations of the same address to the same structure are answered with it.
     InvitationStructure.objects.filter(
-        structure=invitation.structure, email__iexact=invitation.email, accepted_at__isnull=True
+        structure=invitation.structure,
+        email__iexact=invitation.email,
+        accepted_at__isnull=True,
+        cancelled_at__isnull=True,
     ).update(accepted_at=maintenant)
     invitation.accepted_at = maintenant
     perms.oublier_adhesions(user)
     return membre
+
+
+@transaction.atomic
+def invitation_annuler(*, invitation, by):
+    """Cancels a pending invitation to a structure: admins of the structure only."""
+    invitation = (
+        InvitationStructure.objects.select_for_update(of=("self",))
+        .select_related("structure")
+        .get(pk=invitation.pk)
+    )
+    if not perms.can_manage_members(by, invitation.structure):
+        raise PermissionDenied("Seuls les administrateurs de la structure annulent une invitation.")
+    return invitation_marquer_annulee(invitation, by=by, lieu=str(invitation.structure))
 
 
 def _admins_verrouilles(structure_id):

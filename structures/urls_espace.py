@@ -26,6 +26,11 @@ urlpatterns = [
         name="administrateur",
     ),
     path("<str:siret>/membres/<int:pk>/retirer/", vues.retirer, name="retirer"),
+    path(
+        "<str:siret>/invitations/<int:pk>/annuler/",
+        vues.invitation_annuler,
+        name="invitation_annuler",
+    ),
     path("<str:siret>/demandes/<int:pk>/accepter/", vues.demande_accepter, name="demande_accepter"),
     path("<str:siret>/demandes/<int:pk>/refuser/", vues.demande_refuser, name="demande_refuser"),
 ]

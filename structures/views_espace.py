@@ -261,7 +261,9 @@ def _afficher_membres(request, structure, *, formulaire_invitation=None, erreur=
     if peut_gerer:
         maintenant = timezone.now()
         invitations = list(
-            InvitationStructure.objects.filter(structure=structure, accepted_at__isnull=True)
+            InvitationStructure.objects.filter(
+                structure=structure, accepted_at__isnull=True, cancelled_at__isnull=True
+            )
             .select_related("invited_by")
             .order_by("-created_at")
         )
@@ -315,6 +317,39 @@ def inviter(request, siret):
             messages.success(request, f"Invitation {verbe} à {invitation.email}.")
             return _vers_membres(structure)
     return _afficher_membres(request, structure, formulaire_invitation=form)
+
+
+@login_required
+@GET_OU_POST
+@transaction.atomic
+def invitation_annuler(request, siret, pk):
+    """Admins cancel a pending invitation, and its link with it; a GET asks for
+    confirmation."""
+    structure = perms.structure_pour(request.user, siret, perms.can_manage_members)
+    invitation = get_object_or_404(
+        InvitationStructure,
+        pk=pk,
+        structure=structure,
+        accepted_at__isnull=True,
+        cancelled_at__isnull=True,
+    )
+    erreur = None
+    if request.method == "POST":
+        try:
+            services.invitation_annuler(invitation=invitation, by=request.user)
+        except ValidationError as refus:  # accepted in the meantime
+            erreur = refus.messages[0]
+        else:
+            messages.success(
+                request,
+                f"L'invitation de {invitation.email} est annulée : son lien ne fonctionne plus.",
+            )
+            return _vers_membres(structure)
+    return render(
+        request,
+        "structures/espace/invitation_annuler.html",
+        {"structure": structure, "invitation": invitation, "erreur": erreur},
+    )
 
 
 def _membre_ou_404(structure, pk):
