@@ -1,5 +1,6 @@
 """What the OpenAPI document says of errors, in French, for every endpoint."""
 
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes
 
 from .serializers import ErreurSerializer, ErreurValidationSerializer
@@ -63,3 +64,35 @@ PK_JALON = chemin("pk", "Identifiant du jalon.", OpenApiTypes.INT)
 PK_SOUTIEN = chemin("pk", "Identifiant du soutien.", OpenApiTypes.INT)
 PK_RAPPORT = chemin("pk", "Identifiant du rapport.", OpenApiTypes.INT)
 PK_REFERENTIEL = chemin("pk", "Identifiant du référentiel.", OpenApiTypes.INT)
+
+
+# What the serializers refuse and the document should say, so that a client (and
+# schemathesis) knows it before sending.
+
+
+class TexteNonVide(OpenApiSerializerFieldExtension):
+    """A text that may not be blank has a character other than spaces: DRF trims the
+    spaces and then finds it empty."""
+
+    target_class = "rest_framework.fields.CharField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request" and not self.target.allow_blank and "pattern" not in schema:
+            schema["pattern"] = r"\S"
+        return schema
+
+
+class AuMoinsUnChamp(OpenApiSerializerExtension):
+    """A change that names no field is refused (« Aucun champ à modifier »)."""
+
+    target_class = "api.serializers.EngagementModificationSerializer"
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["minProperties"] = 1
+        return schema
+
+
+class AuMoinsUnChampDeLaFiche(AuMoinsUnChamp):
+    target_class = "api.serializers.StructureModificationSerializer"

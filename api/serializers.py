@@ -1,6 +1,9 @@
 """What the API shows and accepts. Serializers describe and check; the apps' services
 write (axes.services, structures.services, marches.services, commune.services)."""
 
+from contextlib import suppress
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -26,6 +29,40 @@ from structures.forms import valider_code_postal, valider_telephone
 from structures.models import Reseau, Secteur, TypePrestation, TypeStructure
 
 # Communes and their scores -------------------------------------------------------------
+
+
+TEXTE_ATTENDU = "Donnez un texte, entre guillemets."
+
+
+class TextesStricts:
+    """Refuses a number or a boolean where the document says text: DRF's CharField would
+    take 12.5 for "12.5" without a word, and a script's mistake would go unnoticed."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            erreurs = {
+                nom: [TEXTE_ATTENDU]
+                for nom, champ in self.fields.items()
+                if isinstance(champ, serializers.CharField)
+                and not champ.read_only
+                and data.get(nom) is not None
+                and not isinstance(data[nom], str)
+            }
+            if erreurs:
+                raise serializers.ValidationError(erreurs)
+        return super().to_internal_value(data)
+
+
+class NombreArrondi(serializers.DecimalField):
+    """A number rounded to its decimal places (half up) before it is checked: 12.345 € is
+    12.35 €, not a refusal, as a JSON number is a float whose last digits are noise."""
+
+    def validate_precision(self, value):
+        if self.decimal_places is not None and value.is_finite():
+            # A number too large to round is left as it is, for max_digits to refuse.
+            with suppress(InvalidOperation):
+                value = value.quantize(Decimal(1).scaleb(-self.decimal_places), ROUND_HALF_UP)
+        return super().validate_precision(value)
 
 
 class AxeScoreSerializer(serializers.Serializer):
@@ -171,7 +208,7 @@ class ReferentielSerializer(serializers.ModelSerializer):
 # Engagements, evidence, milestones -------------------------------------------------------
 
 
-class PreuveSerializer(serializers.ModelSerializer):
+class PreuveSerializer(TextesStricts, serializers.ModelSerializer):
     """A piece of evidence: a link, or a file served by the site (whoever may see it)."""
 
     url = serializers.SerializerMethodField(
@@ -198,7 +235,7 @@ class PreuveSerializer(serializers.ModelSerializer):
         )
 
 
-class PreuveLienSerializer(serializers.Serializer):
+class PreuveLienSerializer(TextesStricts, serializers.Serializer):
     """A new piece of evidence, as a link: files are sent from the website."""
 
     titre = serializers.CharField(max_length=200)
@@ -212,7 +249,7 @@ class PreuveLienSerializer(serializers.Serializer):
     )
 
 
-class JalonSerializer(serializers.ModelSerializer):
+class JalonSerializer(TextesStricts, serializers.ModelSerializer):
     class Meta:
         model = Jalon
         fields = ["id", "date", "titre", "description", "atteint"]
@@ -248,7 +285,7 @@ class EngagementSerializer(serializers.Serializer):
     page = serializers.URLField(help_text="La page publique de l'action.")
 
 
-class EngagementModificationSerializer(serializers.Serializer):
+class EngagementModificationSerializer(TextesStricts, serializers.Serializer):
     """What a member may change; absent fields are left as they are."""
 
     statut = serializers.ChoiceField(
@@ -441,7 +478,7 @@ class ObjetParCode(serializers.CharField):
         return objet
 
 
-class StructureModificationSerializer(serializers.Serializer):
+class StructureModificationSerializer(TextesStricts, serializers.Serializer):
     """The profile fields a member changes; absent fields are left as they are. A figure
     that changes gets today as its date of update."""
 
@@ -474,13 +511,13 @@ class StructureModificationSerializer(serializers.Serializer):
     telephone_public = serializers.BooleanField(required=False)
     site_web = serializers.URLField(max_length=200, allow_blank=True, required=False)
     site_web_public = serializers.BooleanField(required=False)
-    etp_insertion = serializers.DecimalField(
+    etp_insertion = NombreArrondi(
         max_digits=7, decimal_places=1, min_value=0, allow_null=True, required=False
     )
     personnes_accompagnees = serializers.IntegerField(
         min_value=0, max_value=2_147_483_647, allow_null=True, required=False
     )
-    taux_sorties_positives = serializers.DecimalField(
+    taux_sorties_positives = NombreArrondi(
         max_digits=4, decimal_places=1, min_value=0, max_value=100, allow_null=True, required=False
     )
     fin_conventionnement = serializers.DateField(allow_null=True, required=False)
@@ -511,7 +548,7 @@ class StructureModificationSerializer(serializers.Serializer):
 # Contracts ---------------------------------------------------------------------------------
 
 
-class TitulaireSerializer(serializers.Serializer):
+class TitulaireSerializer(TextesStricts, serializers.Serializer):
     type_identifiant = serializers.ChoiceField(
         choices=TypeIdentifiant.choices, default=TypeIdentifiant.SIRET
     )
@@ -528,7 +565,7 @@ class TitulaireSerializer(serializers.Serializer):
         return structure.siret
 
 
-class ClauseSerializer(serializers.Serializer):
+class ClauseSerializer(TextesStricts, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     base_legale = serializers.ChoiceField(
         choices=BaseLegale.choices, help_text="Article du code de la commande publique."
@@ -651,7 +688,7 @@ class ChampCpv(serializers.CharField):
     pass
 
 
-class MarcheEcritureSerializer(serializers.Serializer):
+class MarcheEcritureSerializer(TextesStricts, serializers.Serializer):
     """A contract entered or changed by a member. On a change, absent fields are kept.
     The rules of the web form apply (marches.forms.MarcheForm)."""
 
@@ -663,7 +700,7 @@ class MarcheEcritureSerializer(serializers.Serializer):
     code_cpv = ChampCpv(max_length=20)
     procedure = serializers.ChoiceField(choices=Procedure.choices)
     nature = serializers.ChoiceField(choices=Nature.choices, default=Nature.MARCHE)
-    montant = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    montant = NombreArrondi(max_digits=14, decimal_places=2, min_value=0)
     date_notification = serializers.DateField()
     date_publication = serializers.DateField(allow_null=True, required=False)
     duree_mois = serializers.IntegerField(min_value=1, max_value=999)
@@ -706,11 +743,11 @@ class MarcheEcritureSerializer(serializers.Serializer):
     )
 
 
-class SuiviSerializer(serializers.Serializer):
+class SuiviSerializer(TextesStricts, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     periode_debut = serializers.DateField()
     periode_fin = serializers.DateField(help_text="Incluse.")
-    heures_realisees = serializers.DecimalField(
+    heures_realisees = NombreArrondi(
         max_digits=9, decimal_places=1, min_value=0, max_value=HEURES_MAX, coerce_to_string=False
     )
     personnes_embauchees = serializers.IntegerField(min_value=0, max_value=PERSONNES_MAX, default=0)
@@ -729,14 +766,14 @@ class StructureCourteSerializer(serializers.Serializer):
     )
 
 
-class SoutienSerializer(serializers.Serializer):
+class SoutienSerializer(TextesStricts, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     commune = CommuneCourteSerializer(read_only=True)
     structure = serializers.CharField(
         help_text="SIRET de la structure soutenue (vérifiée par la plateforme)."
     )
     type = serializers.ChoiceField(choices=TypeSoutien.choices)
-    montant = serializers.DecimalField(
+    montant = NombreArrondi(
         max_digits=12,
         decimal_places=2,
         min_value=0,

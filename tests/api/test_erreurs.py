@@ -6,6 +6,7 @@ from django.test import Client
 
 from api.filters import ANNEE_INVALIDE, VALEUR_REPETEE
 from api.pagination import PAGE_INVALIDE, TAILLE_INVALIDE
+from api.serializers import TEXTE_ATTENDU
 from tests.api.conftest import client_api
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +136,28 @@ def test_drfs_own_json_errors_keep_their_message(matrice):
     reponse = Client().get("/api/v1/communes/00000/")
     assert reponse.status_code == 404
     assert "/api/docs/" not in reponse.json()["detail"]
+
+
+def test_a_number_where_text_is_expected_is_refused_not_converted(matrice):
+    editeur = client_api(matrice.users["editeur"])
+    preuve = {"titre": 12.5, "date": "2026-03-01", "url": "https://exemple.fr/deliberation"}
+    reponse = editeur.post("/api/v1/communes/35238/engagements/1.1/preuves/", preuve, format="json")
+    assert reponse.status_code == 400
+    assert reponse.json() == {"titre": [TEXTE_ATTENDU]}
+
+
+def test_hours_with_more_decimals_than_kept_are_rounded_not_refused(matrice, donnees):
+    editeur = client_api(matrice.users["editeur"])
+    suivis = f"/api/v1/marches/{donnees.marche.pk}/clauses/{donnees.clause.pk}/suivis/"
+    periode = {"periode_debut": "2026-10-01", "periode_fin": "2026-10-31"}
+    reponse = editeur.post(suivis, {**periode, "heures_realisees": 10.25}, format="json")
+    assert reponse.status_code == 201, reponse.json()
+    assert reponse.json()["heures_realisees"] == 10.3
+
+
+def test_the_document_says_what_the_serializers_refuse(db):
+    schema = Client().get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert schema["PatchedEngagementModificationRequest"]["minProperties"] == 1
+    assert schema["PreuveLienRequest"]["properties"]["titre"]["pattern"] == r"\S"
+    assert schema["SoutienRequest"]["properties"]["annee"]["minimum"] == 2000
+    assert "maximum" in schema["SoutienRequest"]["properties"]["annee"]
