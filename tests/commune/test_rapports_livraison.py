@@ -31,8 +31,11 @@ def nouveau_rapport(commune, *, cree_il_y_a=None, **champs):
 
 
 @pytest.fixture
-def broker_injoignable():
+def broker_injoignable(monkeypatch):
     """Tasks sent for real, to a broker on a closed port (as tests/pile.py does)."""
+    # Celery reads CELERY_BROKER_URL from the environment before its settings (CI sets
+    # it); the write URL comes first of all.
+    monkeypatch.setenv("CELERY_BROKER_WRITE_URL", "redis://127.0.0.1:1/0")
     conf = app.conf
     avant = (conf.task_always_eager, conf.broker_url, app._pool, app.amqp._producer_pool)
     conf.task_always_eager, conf.broker_url = False, "redis://127.0.0.1:1/0"
