@@ -74,3 +74,17 @@ class CompteForm(forms.ModelForm):
                     ),
                 )
         return cleaned_data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code à usage unique",
+        max_length=20,
+        help_text=(
+            "Les 6 chiffres affichés par votre application d'authentification, ou l'un de "
+            "vos codes de secours."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -7,8 +7,10 @@ app_name = "comptes"
 
 urlpatterns = [
     path("connexion/", views.ConnexionView.as_view(), name="connexion"),
+    path("connexion/code/", views.connexion_code, name="connexion_code"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("compte/", views.CompteView.as_view(), name="compte"),
+    path("compte/deux-facteurs/", views.deux_facteurs_page, name="deux_facteurs"),
     path("compte/jetons/", views.jetons, name="jetons"),
     path("compte/jetons/<int:pk>/revoquer/", views.jeton_revoquer, name="jeton_revoquer"),
     path(

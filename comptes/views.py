@@ -5,17 +5,19 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import UpdateView
+from django_otp import login as otp_login
 from django_ratelimit.decorators import ratelimit
 
-from . import tentatives
+from . import deux_facteurs, tentatives
 from .enums import DureeJeton, PorteeJeton
-from .forms import CompteForm, ConnexionForm, MotDePasseOublieForm
+from .forms import CodeForm, CompteForm, ConnexionForm, MotDePasseOublieForm
 from .models import JetonAcces, User
 
 REINITIALISATION_PAR_IP = "10/h"
@@ -53,6 +55,53 @@ class ConnexionView(auth_views.LoginView):
             contexte = self.get_context_data(form=formulaire, message_limite=self.message_limite)
             return self.render_to_response(contexte, status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if deux_facteurs.est_active(user):
+            # Not signed in yet: the code comes first.
+            deux_facteurs.mettre_en_attente(self.request, user, self.get_success_url())
+            return redirect("comptes:connexion_code")
+        return super().form_valid(form)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def connexion_code(request):
+    """The second step of signing in: a code from the application or a recovery code.
+    Also where a signed-in person whose session is not verified proves it (the admin
+    sends staff here). Wrong codes count with wrong passwords (comptes.tentatives)."""
+    if request.user.is_authenticated:
+        user, attente = request.user, {"suite": request.GET.get("next", "")}
+        if request.user.is_verified() or not deux_facteurs.est_active(user):
+            return redirect("comptes:deux_facteurs")
+    else:
+        user, attente = deux_facteurs.en_attente(request)
+        if user is None:
+            messages.info(request, "Saisissez d'abord votre adresse e-mail et votre mot de passe.")
+            return redirect("comptes:connexion")
+    suite = attente["suite"]
+    if not url_has_allowed_host_and_scheme(
+        suite, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        suite = resolve_url(settings.LOGIN_REDIRECT_URL)
+    contexte = {"form": CodeForm(), "message_limite": None}
+    if request.method == "POST":
+        contexte["form"] = formulaire = CodeForm(request.POST)
+        if tentatives.est_bloque(request, user.email):
+            contexte["message_limite"] = tentatives.MESSAGE_BLOCAGE
+            return render(request, "comptes/connexion_code.html", contexte, status=429)
+        if formulaire.is_valid():
+            appareil = deux_facteurs.verifier_code(user, formulaire.cleaned_data["code"])
+            if appareil is not None:
+                if request.user.is_authenticated:
+                    otp_login(request, appareil)
+                else:
+                    deux_facteurs.terminer_connexion(request, user, attente, appareil)
+                return redirect(suite)
+            tentatives.noter_echec(request, user.email)
+            formulaire.add_error("code", "Ce code n'est pas valable : réessayez.")
+        return render(request, "comptes/connexion_code.html", contexte, status=400)
+    return render(request, "comptes/connexion_code.html", contexte)
 
 
 class MotDePasseOublieView(auth_views.PasswordResetView):
@@ -195,3 +244,47 @@ def jeton_revoquer(request, pk):
             request, f"Jeton « {ligne.nom} » révoqué : il ne donne plus accès à l'API."
         )
     return redirect("comptes:jetons")
+
+
+# Two-factor authentication, from the account page ----------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def deux_facteurs_page(request):
+    """Turn two-factor authentication on (scan, then confirm with a first code; the
+    recovery codes are shown once) or off (with a current code)."""
+    user = request.user
+    active = deux_facteurs.est_active(user)
+    contexte = {"active": active, "form": CodeForm(), "codes_secours": None}
+    status = 200
+    if request.method == "POST":
+        formulaire = CodeForm(request.POST)
+        contexte["form"] = formulaire
+        if formulaire.is_valid():
+            code = formulaire.cleaned_data["code"]
+            if active and deux_facteurs.verifier_code(user, code) is not None:
+                deux_facteurs.desactiver(user=user)
+                messages.success(request, "La double authentification est désactivée.")
+                return redirect("comptes:deux_facteurs")
+            if not active:
+                appareil = deux_facteurs.appareil_a_confirmer(user)
+                codes = deux_facteurs.activer(request=request, appareil=appareil, code=code)
+                if codes is not None:
+                    contexte.update(active=True, codes_secours=codes, form=CodeForm())
+                    reponse = render(request, "comptes/deux_facteurs.html", contexte)
+                    add_never_cache_headers(reponse)
+                    return reponse
+            formulaire.add_error("code", "Ce code n'est pas valable : réessayez.")
+        status = 400
+    if not contexte["active"]:
+        appareil = deux_facteurs.appareil_a_confirmer(user)
+        contexte.update(
+            secret=deux_facteurs.secret_base32(appareil),
+            url_otpauth=appareil.config_url,
+            qr_code=deux_facteurs.qr_code_svg(appareil),
+        )
+    reponse = render(request, "comptes/deux_facteurs.html", contexte, status=status)
+    # The secret is on the page.
+    add_never_cache_headers(reponse)
+    return reponse

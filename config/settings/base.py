@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "simple_history",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "comptes",
     "commune",
     "axes",
@@ -54,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "comptes.middleware.ConnexionBloqueeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -96,6 +100,10 @@ AUTHENTICATION_BACKENDS = [
     "comptes.tentatives.LimiteConnexionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Two-factor authentication (comptes/deux_facteurs.py): offered to everyone, required for
+# the admin unless turned off, which only config/settings/dev.py does.
+OTP_EXIGE_POUR_ADMIN = True
+OTP_TOTP_ISSUER = "Commune engagée"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -11,6 +11,7 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS doit être défini en production.")
 
 DEBUG = False
+OTP_EXIGE_POUR_ADMIN = True
 STORAGES["staticfiles"] = {
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }

@@ -31,3 +31,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Seconds a report's build waits before drawing, in a worker that a test means to kill
 # mid-build (tests/e2e/test_rapport_worker_tue.py); never set outside tests.
 RAPPORT_PAUSE_DE_TEST = env.float("RAPPORT_PAUSE_DE_TEST", 0)
+# The admin's tests sign in with force_login; tests/comptes/test_deux_facteurs.py turns the
+# requirement on.
+OTP_EXIGE_POUR_ADMIN = False

@@ -404,4 +404,14 @@ class Command(BaseCommand):
             if rang == 0:
                 self.stdout.write(f"  {'-' * largeurs[0]}  {'-' * largeurs[1]}  {'-' * 40}")
         self.stdout.write("")
+        if settings.OTP_EXIGE_POUR_ADMIN:
+            self.stdout.write(
+                "L'administration exige la double authentification : un compte staff "
+                "l'active d'abord sur /compte/deux-facteurs/."
+            )
+        else:
+            self.stdout.write(
+                "Réglages de développement : le compte staff entre dans /admin/ sans double "
+                "authentification (OTP_EXIGE_POUR_ADMIN = False)."
+            )
         self.stdout.write(f"Ouvrez {demo.ADRESSE_DU_SITE} et connectez-vous avec l'un d'eux.")
