@@ -188,6 +188,8 @@ class EchecConnexion(models.Model):
                 fields=["ip", "identifiant", "created_at"], name="comptes_echec_paire_idx"
             ),
             models.Index(fields=["ip", "created_at"], name="comptes_echec_ip_idx"),
+            # For forgetting old failures, whichever client made them.
+            models.Index(fields=["created_at"], name="comptes_echec_date_idx"),
         ]
 
     def __str__(self):

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -111,3 +112,25 @@ def test_success_forgets_the_pairs_failures_but_not_the_clients_others(client):
     assert list(EchecConnexion.objects.values_list("identifiant", flat=True)) == [
         "autre@mairie.test"
     ]
+
+
+def test_a_locked_authenticate_elsewhere_answers_the_sites_french_429(rf):
+    from django.http import HttpResponse
+
+    from comptes.middleware import ConnexionBloqueeMiddleware
+
+    def vue_qui_authentifie(requete):
+        requete.connexion_bloquee = True
+        return HttpResponse("Mot de passe incorrect", status=200)
+
+    requete = rf.post("/ailleurs/")
+    requete.user = AnonymousUser()
+    reponse = ConnexionBloqueeMiddleware(vue_qui_authentifie)(requete)
+    assert reponse.status_code == 429
+    assert MESSAGE in reponse.content.decode()
+    assert "<h1>Trop de tentatives de connexion</h1>" in reponse.content.decode()
+
+    requete = rf.get("/ailleurs/")
+    requete.user = AnonymousUser()
+    ordinaire = ConnexionBloqueeMiddleware(lambda r: HttpResponse("ok"))(requete)
+    assert ordinaire.status_code == 200
