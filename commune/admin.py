@@ -202,7 +202,7 @@ class InvitationCommuneAdmin(admin.ModelAdmin):
     list_select_related = ["commune", "invited_by"]
     search_fields = ["email", "commune__nom", "commune__code_insee"]
     autocomplete_fields = ["commune", "invited_by"]
-    readonly_fields = ["created_at", "accepted_at"]
+    readonly_fields = ["created_at", "accepted_at", "cancelled_at", "cancelled_by"]
     date_hierarchy = "created_at"
 
 

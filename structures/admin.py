@@ -193,7 +193,7 @@ class InvitationStructureAdmin(admin.ModelAdmin):
     list_select_related = ["structure", "invited_by"]
     search_fields = ["email", "structure__nom", "structure__siret"]
     autocomplete_fields = ["structure", "invited_by"]
-    readonly_fields = ["created_at", "accepted_at"]
+    readonly_fields = ["created_at", "accepted_at", "cancelled_at", "cancelled_by"]
     date_hierarchy = "created_at"
 
 
