@@ -36,9 +36,10 @@ ERREURS = {
 
 
 def reponses(succes, *codes):
-    """{status: response} for a success and the errors `codes`; 429 always."""
+    """{status: response} for a success and the errors `codes`; 401 and 429 always: a
+    token that is malformed, unknown or revoked is refused even where none is needed."""
     resultat = dict(succes)
-    for code in (*codes, 429):
+    for code in sorted({*codes, 401, 429}):
         resultat[code] = ERREURS[code]
     return resultat
 

@@ -161,3 +161,13 @@ def test_the_document_says_what_the_serializers_refuse(db):
     assert schema["PreuveLienRequest"]["properties"]["titre"]["pattern"] == r"\S"
     assert schema["SoutienRequest"]["properties"]["annee"]["minimum"] == 2000
     assert "maximum" in schema["SoutienRequest"]["properties"]["annee"]
+
+
+def test_every_operation_documents_the_401_of_a_bad_token(db):
+    # A malformed or revoked token is refused even on a public read.
+    chemins = Client().get("/api/schema/", {"format": "json"}).json()["paths"]
+    for chemin, operations in chemins.items():
+        for methode, operation in operations.items():
+            assert "401" in operation["responses"], (methode, chemin)
+    reponse = Client().get("/api/v1/communes/", HTTP_AUTHORIZATION="Bearer inconnu")
+    assert reponse.status_code == 401
