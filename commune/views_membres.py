@@ -39,6 +39,7 @@ from .models import (
 )
 
 GET_OU_POST = require_http_methods(["GET", "HEAD", "POST"])
+MODELE_COMPTES = "django.contrib.auth.backends.ModelBackend"
 RESULTATS_RECHERCHE = 20
 DEMANDES_PAR_PAGE = 25
 
@@ -329,7 +330,9 @@ def invitation(request, jeton):
                         nom=form.cleaned_data["nom"],
                         mot_de_passe=form.cleaned_data["mot_de_passe"],
                     )
-                    login(request, membre.user)
+                    # The account was just made with its password: the model backend
+                    # vouches for it (several backends are configured, so it is named).
+                    login(request, membre.user, backend=MODELE_COMPTES)
             except services.InvitationInutilisable as erreur:
                 return _invitation_inutilisable(request, erreur)
             except ValidationError as erreur:
