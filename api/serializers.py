@@ -32,22 +32,28 @@ from structures.models import Reseau, Secteur, TypePrestation, TypeStructure
 
 
 TEXTE_ATTENDU = "Donnez un texte, entre guillemets."
+BOOLEEN_ATTENDU = "Donnez true ou false."
+# Field type → (JSON type its value must have, message).
+TYPES_STRICTS = (
+    (serializers.CharField, str, TEXTE_ATTENDU),
+    (serializers.BooleanField, bool, BOOLEEN_ATTENDU),
+)
 
 
 class TextesStricts:
-    """Refuses a number or a boolean where the document says text: DRF's CharField would
-    take 12.5 for "12.5" without a word, and a script's mistake would go unnoticed."""
+    """Refuses a number where the document says text, a 0 or a "oui" where it says a
+    boolean: DRF would take 12.5 for "12.5" and 0 for false without a word, and a
+    script's mistake would go unnoticed."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            erreurs = {
-                nom: [TEXTE_ATTENDU]
-                for nom, champ in self.fields.items()
-                if isinstance(champ, serializers.CharField)
-                and not champ.read_only
-                and data.get(nom) is not None
-                and not isinstance(data[nom], str)
-            }
+            erreurs = {}
+            for nom, champ in self.fields.items():
+                if champ.read_only or data.get(nom) is None:
+                    continue
+                for classe, type_json, message in TYPES_STRICTS:
+                    if isinstance(champ, classe) and not isinstance(data[nom], type_json):
+                        erreurs[nom] = [message]
             if erreurs:
                 raise serializers.ValidationError(erreurs)
         return super().to_internal_value(data)

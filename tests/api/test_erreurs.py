@@ -6,7 +6,7 @@ from django.test import Client
 
 from api.filters import ANNEE_INVALIDE, VALEUR_REPETEE
 from api.pagination import PAGE_INVALIDE, TAILLE_INVALIDE
-from api.serializers import TEXTE_ATTENDU
+from api.serializers import BOOLEEN_ATTENDU, TEXTE_ATTENDU
 from tests.api.conftest import client_api
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +171,10 @@ def test_every_operation_documents_the_401_of_a_bad_token(db):
             assert "401" in operation["responses"], (methode, chemin)
     reponse = Client().get("/api/v1/communes/", HTTP_AUTHORIZATION="Bearer inconnu")
     assert reponse.status_code == 401
+
+
+def test_a_number_where_a_boolean_is_expected_is_refused(matrice, donnees):
+    editeur = client_api(matrice.users["editeur"])
+    reponse = editeur.patch(f"/api/v1/marches/{donnees.marche.pk}/", {"publie": 0}, format="json")
+    assert reponse.status_code == 400
+    assert reponse.json() == {"publie": [BOOLEEN_ATTENDU]}
