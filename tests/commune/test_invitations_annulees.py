@@ -16,6 +16,8 @@ from tests.roles import ATTENDU_ADMINISTRATION, ROLES, verifier_reponse
 pytestmark = pytest.mark.django_db
 
 ANNULEE = "Cette invitation a été annulée"
+# Session, user, commune and membership, the invitation.
+REQUETES_CONFIRMATION = 5
 COMPTE = {
     "prenom": "Marie",
     "nom": "Curie",
@@ -146,3 +148,17 @@ def test_an_invitation_of_another_commune_gives_404_to_an_admin(client, matrice)
     url = reverse("espace:membres:invitation_annuler", args=["35238", autre.pk])
     assert matrice.connecter(client, "admin").post(url).status_code == 404
     assert InvitationCommune.objects.get().cancelled_at is None
+
+
+def test_the_confirmation_page_costs_the_same_whatever_the_number_of_invitations(
+    client, matrice, django_assert_num_queries
+):
+    invitation = invitation_commune(matrice)
+    client = matrice.connecter(client, "admin")
+    client.get(url_annuler(invitation))  # the session is read once for all
+    with django_assert_num_queries(REQUETES_CONFIRMATION):
+        client.get(url_annuler(invitation))
+    for numero in range(10):
+        invitation_commune(matrice, email=f"personne{numero}@exemple.fr")
+    with django_assert_num_queries(REQUETES_CONFIRMATION):
+        client.get(url_annuler(invitation))

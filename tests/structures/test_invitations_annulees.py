@@ -12,6 +12,9 @@ from tests.structures.conftest import ATTENDU_ADMIN, ROLES, texte
 pytestmark = pytest.mark.django_db
 
 ANNULEE = "Cette invitation a été annulée"
+# Session, user, structure, membership, the invitation, and the savepoint of the
+# transaction the view runs in (taken and released).
+REQUETES_CONFIRMATION = 7
 COMPTE = {
     "prenom": "Marie",
     "nom": "Curie",
@@ -66,3 +69,17 @@ def test_structure_admin_cancels_from_the_members_page_and_the_link_dies(client,
     assert ANNULEE in texte(reponse)
     assert client.post(lien, COMPTE).status_code == 410
     assert not MembreStructure.objects.filter(user__email="nouvelle@exemple.fr").exists()
+
+
+def test_the_confirmation_page_costs_the_same_whatever_the_number_of_invitations(
+    client, matrice_structure, django_assert_num_queries
+):
+    invitation = invitation_structure(matrice_structure)
+    client = matrice_structure.connecter(client, "admin")
+    client.get(url_annuler_structure(invitation))
+    with django_assert_num_queries(REQUETES_CONFIRMATION):
+        client.get(url_annuler_structure(invitation))
+    for numero in range(10):
+        invitation_structure(matrice_structure, email=f"personne{numero}@exemple.fr")
+    with django_assert_num_queries(REQUETES_CONFIRMATION):
+        client.get(url_annuler_structure(invitation))
