@@ -699,11 +699,11 @@ class MarcheEcritureSerializer(TextesStricts, serializers.Serializer):
     The rules of the web form apply (marches.forms.MarcheForm)."""
 
     id_decp = serializers.CharField(max_length=64)
-    acheteur_siret = ChampSiret(
-        max_length=40, required=False, help_text="Par défaut : le SIRET de la mairie."
-    )
+    # No max_length: the spaces around are trimmed before it is checked, and the pattern
+    # bounds the digits.
+    acheteur_siret = ChampSiret(required=False, help_text="Par défaut : le SIRET de la mairie.")
     objet = serializers.CharField()
-    code_cpv = ChampCpv(max_length=20)
+    code_cpv = ChampCpv()
     procedure = serializers.ChoiceField(choices=Procedure.choices)
     nature = serializers.ChoiceField(choices=Nature.choices, default=Nature.MARCHE)
     montant = NombreArrondi(max_digits=14, decimal_places=2, min_value=0)
