@@ -3,7 +3,12 @@ import os
 import pytest
 from django.db import connection
 
-from tests.navigateur import capture, navigateur, page  # noqa: F401  (browser fixtures)
+from tests.navigateur import (  # noqa: F401  (browser fixtures)
+    capture,
+    erreurs_console_attendues,
+    navigateur,
+    page,
+)
 from tests.roles import matrice  # noqa: F401  (the role matrix fixture)
 
 

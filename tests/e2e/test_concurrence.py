@@ -24,19 +24,9 @@ def _connecter(page, base, user):
 
 
 @pytest.fixture
-def page(navigateur):
-    """The `page` of tests/navigateur.py, except that the 409 of the conflict page itself
-    is expected: Chromium logs any 4xx document as a console error."""
-    contexte = navigateur.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    page = contexte.new_page()
-    page.set_default_timeout(15_000)
-    erreurs = []
-    page.on("console", lambda m: erreurs.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: erreurs.append(str(e)))
-    yield page
-    contexte.close()
-    attendue = "Failed to load resource: the server responded with a status of 409 (Conflict)"
-    assert [e for e in erreurs if e != attendue] == []
+def erreurs_console_attendues():
+    """The 409 of the conflict page itself: Chromium logs any 4xx document as an error."""
+    return ("Failed to load resource: the server responded with a status of 409 (Conflict)",)
 
 
 def test_conflict_page_is_focused_accessible_and_saves_the_merge(page, live_server, axe_source):  # noqa: F811
